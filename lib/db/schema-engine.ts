@@ -72,7 +72,7 @@ function wholeScripts(factory: PrismaPg): PrismaPg {
 
 export async function openSchemaEngine(databaseUrl: string): Promise<Engine> {
   const { SchemaEngine } = await loadEngineModule();
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, Client: CatalogueClient });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, Client: CatalogueClient as unknown as typeof pg.Client });
   const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg(pool)));
   const datamodel = readFileSync(SCHEMA_PATH, "utf8");
   const log = (msg: string) => {

@@ -1,0 +1,84 @@
+// The API's error vocabulary: every failure leaves as {"error":{"code","message"}}.
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { MasterKeyError } from "@/lib/crypto/key-provider";
+
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  bot_frozen: 403,
+  permission_denied: 403,
+  policy_denied: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  lease_expired: 410,
+  lease_revoked: 410,
+  lease_used: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+  get status() {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function errorResponse(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+  return NextResponse.json({ error: { code, message, ...extra } }, { status: ERROR_STATUS[code] });
+}
+
+function zodIssues(err: ZodError) {
+  // Only paths and messages: zod would otherwise be free to echo the input.
+  return err.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.message }));
+}
+
+const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  if (err instanceof Prisma.PrismaClientKnownRequestError && CONNECTION_CODES.has(err.code)) return true;
+  const text = String((err as { message?: unknown })?.message ?? "");
+  const code = String((err as { code?: unknown })?.code ?? "");
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|terminating connection|DatabaseNotReachable|the database system is (starting|shutting) up/i.test(
+    text + " " + code,
+  );
+}
+
+/** Maps anything thrown by a handler to the documented error shape. Never leaks internals. */
+export function toErrorResponse(err: unknown): NextResponse {
+  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.extra);
+  if (err instanceof ZodError) return errorResponse("validation_failed", "Request is invalid", { issues: zodIssues(err) });
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === "P2002") return errorResponse("conflict", "A resource with these unique fields already exists");
+    if (err.code === "P2025") return errorResponse("not_found", "Not found");
+  }
+  if (isDatabaseUnavailable(err)) {
+    console.error("[runtime-vault] database unavailable:", (err as Error)?.name);
+    return errorResponse("unavailable", "The vault's database is unavailable; retry shortly");
+  }
+  if (err instanceof MasterKeyError) {
+    console.error("[runtime-vault] master key problem:", err.message);
+    return errorResponse("unavailable", "The vault's master key is not available");
+  }
+  // Name and code only: messages from drivers can carry query parameters.
+  console.error("[runtime-vault] unhandled error:", (err as Error)?.name, (err as { code?: string })?.code ?? "");
+  return errorResponse("internal_error", "Internal error");
+}

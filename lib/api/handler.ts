@@ -1,0 +1,99 @@
+// The one place route handlers get auth, parsing and error mapping (dub's withWorkspace).
+// Handlers receive an authenticated principal and return JSON; everything thrown
+// becomes {"error":{"code","message"}} with the right status.
+import type { NextRequest } from "next/server";
+import { prisma, transaction } from "@/lib/db/prisma";
+import { bearerToken } from "@/lib/crypto/tokens";
+import { authenticateBot, type BotPrincipal } from "@/lib/auth/authenticate-bot";
+import { authenticateAdmin, type AdminPrincipal } from "@/lib/auth/authenticate-admin";
+import { can, type Permission } from "@/lib/auth/roles";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { ApiError, toErrorResponse } from "./errors";
+import { clientIp } from "./request";
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+interface BaseContext {
+  req: NextRequest;
+  params: Record<string, string>;
+  ip: string | null;
+}
+
+async function resolveParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = (await ctx?.params) ?? {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+}
+
+function route<C>(build: (base: BaseContext) => Promise<C>, handler: (ctx: C) => Promise<Response>) {
+  return async (req: NextRequest, routeCtx?: RouteContext): Promise<Response> => {
+    try {
+      const base = { req, params: await resolveParams(routeCtx), ip: clientIp(req) };
+      const response = await handler(await build(base));
+      response.headers.set("cache-control", "no-store");
+      return response;
+    } catch (err) {
+      const response = toErrorResponse(err);
+      response.headers.set("cache-control", "no-store");
+      return response;
+    }
+  };
+}
+
+export function withPublic(handler: (ctx: BaseContext) => Promise<Response>) {
+  return route(async (base) => base, handler);
+}
+
+export interface BotContext extends BaseContext {
+  bot: BotPrincipal;
+}
+
+/** `Authorization: Bearer rvb_…`. Frozen bots get through; the domain function answers bot_frozen. */
+export function withBot(handler: (ctx: BotContext) => Promise<Response>) {
+  return route(async (base) => {
+    const token = bearerToken(base.req.headers.get("authorization"), "rvb_");
+    const bot = token ? await authenticateBot(prisma, token) : null;
+    if (!bot) throw new ApiError("unauthenticated", "A valid bot token is required");
+    return { ...base, bot };
+  }, handler);
+}
+
+export interface LeaseTokenContext extends BaseContext {
+  leaseToken: string;
+}
+
+/** `Authorization: Bearer rvl_…`; the token is checked against the lease by the domain function. */
+export function withLeaseToken(handler: (ctx: LeaseTokenContext) => Promise<Response>) {
+  return route(async (base) => {
+    const leaseToken = bearerToken(base.req.headers.get("authorization"), "rvl_");
+    if (!leaseToken) throw new ApiError("unauthenticated", "A valid lease token is required");
+    return { ...base, leaseToken };
+  }, handler);
+}
+
+export interface AdminContext extends BaseContext {
+  admin: AdminPrincipal;
+}
+
+/** `Authorization: Bearer rva_…` with a role allowed `permission`; refusals are audited. */
+export function withAdmin(permission: Permission, handler: (ctx: AdminContext) => Promise<Response>) {
+  return route(async (base) => {
+    const token = bearerToken(base.req.headers.get("authorization"), "rva_");
+    const admin = token ? await authenticateAdmin(prisma, token) : null;
+    if (!admin) throw new ApiError("unauthenticated", "A valid admin API token is required");
+    if (!can(admin.role, permission)) {
+      await transaction(prisma, (tx) =>
+        recordAuditEvent(tx, {
+          orgId: admin.orgId,
+          type: "admin.denied",
+          actor: { type: "user", id: admin.userId },
+          outcome: "denied",
+          reason: `role ${admin.role} lacks ${permission}`,
+          ip: base.ip,
+          data: { method: base.req.method, path: new URL(base.req.url).pathname },
+        }),
+      );
+      throw new ApiError("forbidden", `Your role (${admin.role}) may not do this`);
+    }
+    return { ...base, admin };
+  }, handler);
+}

@@ -1,0 +1,19 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+
+// What each org role may do. Values are never readable through the admin API at all.
+export const PERMISSIONS = {
+  "metadata:read": ["owner", "admin", "security", "viewer"],
+  "audit:read": ["owner", "admin", "security"],
+  "catalogue:write": ["owner", "admin"],
+  "bots:write": ["owner", "admin"],
+  "grants:write": ["owner", "admin"],
+  "leases:revoke": ["owner", "admin", "security"],
+  "policy:write": ["owner"],
+  "members:write": ["owner"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
+export const SCOPE = /^[a-z][a-z0-9-]{0,63}$/;
+export const MAX_VALUE_BYTES = 64 * 1024;
+
+export const secretNameSchema = z.string().regex(SECRET_NAME, "Use UPPER_SNAKE_CASE, starting with a letter (max 128)");
+export const scopeSchema = z.string().regex(SCOPE, "Use lower-case letters, digits and dashes, starting with a letter (max 64)");
+
+export const idSchema = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9a-f]{24}$`), `Expected a ${prefix}_ id`);
+
+export const ttlSecondsSchema = z.number().int().min(1).max(60 * 60 * 24 * 30);
+
+export const limitSchema = z.coerce.number().int().min(1).max(500).default(50);

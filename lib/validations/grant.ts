@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { idSchema, ttlSecondsSchema } from "./common";
+
+export const createGrantSchema = z.strictObject({
+  botId: idSchema("bot"),
+  secretId: idSchema("sec"),
+  maxTtlSeconds: ttlSecondsSchema.nullable().optional(),
+  singleUseOnly: z.boolean().default(false),
+});
+export type CreateGrantInput = z.infer<typeof createGrantSchema>;
+
+export const listGrantsQuerySchema = z.strictObject({
+  botId: idSchema("bot").optional(),
+  secretId: idSchema("sec").optional(),
+});
+
+export const deleteGrantSchema = z.strictObject({ id: idSchema("grt") });

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { idSchema, scopeSchema, secretNameSchema, ttlSecondsSchema } from "./common";
+
+export const requestLeaseSchema = z.strictObject({
+  secret: secretNameSchema,
+  scope: scopeSchema.default("default"),
+  justification: z.string().max(2000).default(""),
+  ttlSeconds: ttlSecondsSchema.optional(),
+  singleUse: z.boolean().optional(),
+});
+export type RequestLeaseInput = z.infer<typeof requestLeaseSchema>;
+
+export const leaseIdSchema = idSchema("lse");
+
+export const LEASE_STATUSES = ["active", "expired", "revoked", "used"] as const;
+
+export const listLeasesQuerySchema = z.strictObject({
+  status: z.enum(LEASE_STATUSES).optional(),
+  botId: idSchema("bot").optional(),
+  secretId: idSchema("sec").optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const reason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
+
+export const revokeLeaseSchema = z.strictObject({ reason: reason.optional() });
+
+export const bulkRevokeSchema = z.union([
+  z.strictObject({ botId: idSchema("bot"), reason }),
+  z.strictObject({ secretId: idSchema("sec"), reason }),
+  z.strictObject({ all: z.literal(true), reason }),
+]);
+export type BulkRevokeInput = z.infer<typeof bulkRevokeSchema>;

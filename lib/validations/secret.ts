@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { MAX_VALUE_BYTES, scopeSchema, secretNameSchema } from "./common";
+
+export const secretValueSchema = z
+  .string()
+  .min(1, "Value must not be empty")
+  .refine((v) => Buffer.byteLength(v, "utf8") <= MAX_VALUE_BYTES, "Value must be at most 64 KiB");
+
+const tagsSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,63}$/, "Tags are lower-case words")).max(32);
+
+export const createSecretSchema = z.strictObject({
+  name: secretNameSchema,
+  scope: scopeSchema.default("default"),
+  description: z.string().max(1000).default(""),
+  tags: tagsSchema.default([]),
+  value: secretValueSchema,
+});
+export type CreateSecretInput = z.infer<typeof createSecretSchema>;
+
+/** PUT: a new value rotates; description and tags update metadata. */
+export const updateSecretSchema = z
+  .strictObject({
+    value: secretValueSchema.optional(),
+    description: z.string().max(1000).optional(),
+    tags: tagsSchema.optional(),
+  })
+  .refine((v) => v.value !== undefined || v.description !== undefined || v.tags !== undefined, "Nothing to update");
+export type UpdateSecretInput = z.infer<typeof updateSecretSchema>;
+
+export const listSecretsQuerySchema = z.strictObject({
+  scope: scopeSchema.optional(),
+  name: secretNameSchema.optional(),
+});
