@@ -7,7 +7,7 @@ import { bearerToken } from "@/lib/crypto/tokens";
 import { authenticateBot, type BotPrincipal } from "@/lib/auth/authenticate-bot";
 import { authenticateAdmin, type AdminPrincipal } from "@/lib/auth/authenticate-admin";
 import { can, type Permission } from "@/lib/auth/roles";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import { ApiError, toErrorResponse } from "./errors";
 import { clientIp } from "./request";
 
@@ -72,6 +72,8 @@ export function withLeaseToken(handler: (ctx: LeaseTokenContext) => Promise<Resp
 
 export interface AdminContext extends BaseContext {
   admin: AdminPrincipal;
+  /** The admin as recorded in audit events. */
+  actor: Actor;
 }
 
 /** `Authorization: Bearer rva_…` with a role allowed `permission`; refusals are audited. */
@@ -94,6 +96,6 @@ export function withAdmin(permission: Permission, handler: (ctx: AdminContext) =
       );
       throw new ApiError("forbidden", `Your role (${admin.role}) may not do this`);
     }
-    return { ...base, admin };
+    return { ...base, admin, actor: { type: "user" as const, id: admin.userId } };
   }, handler);
 }

@@ -1,0 +1,9 @@
+// Any other /api path — JSON 404 instead of Next's HTML page
+import { withPublic } from "@/lib/api/handler";
+import { ApiError } from "@/lib/api/errors";
+
+const notFound = withPublic(async () => {
+  throw new ApiError("not_found", "No such API route");
+});
+
+export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };

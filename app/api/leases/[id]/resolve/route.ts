@@ -1,0 +1,14 @@
+// POST /api/leases/{id}/resolve — the runtime exchanges a lease token for the value
+import { NextResponse } from "next/server";
+import { withLeaseToken } from "@/lib/api/handler";
+import { ApiError } from "@/lib/api/errors";
+import { prisma } from "@/lib/db/prisma";
+import { resolveLease } from "@/lib/leases/resolve-lease";
+import { leaseIdSchema } from "@/lib/validations/lease";
+
+export const POST = withLeaseToken(async ({ params, leaseToken, ip }) => {
+  // A malformed id cannot match any token: answer as for a wrong token.
+  const id = leaseIdSchema.safeParse(params.id);
+  if (!id.success) throw new ApiError("unauthenticated", "A valid lease token is required");
+  return NextResponse.json(await resolveLease(prisma, { leaseId: id.data, leaseToken, ip }));
+});

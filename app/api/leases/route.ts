@@ -1,0 +1,13 @@
+// POST /api/leases — a bot requests a lease
+import { NextResponse } from "next/server";
+import { withBot } from "@/lib/api/handler";
+import { parseBody } from "@/lib/api/request";
+import { prisma } from "@/lib/db/prisma";
+import { requestLease } from "@/lib/leases/request-lease";
+import { requestLeaseSchema } from "@/lib/validations/lease";
+
+export const POST = withBot(async ({ req, bot, ip }) => {
+  const input = await parseBody(req, requestLeaseSchema);
+  const lease = await requestLease(prisma, { bot, input, ip });
+  return NextResponse.json(lease, { status: 201 });
+});

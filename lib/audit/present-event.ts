@@ -1,0 +1,26 @@
+export const auditEventSelect = {
+  seq: true,
+  id: true,
+  type: true,
+  actorType: true,
+  actorId: true,
+  botId: true,
+  secretId: true,
+  secretName: true,
+  scope: true,
+  secretVersion: true,
+  leaseId: true,
+  justification: true,
+  outcome: true,
+  reason: true,
+  ip: true,
+  data: true,
+  createdAt: true,
+  prevHash: true,
+  hash: true,
+} as const;
+
+/** JSON has no bigint; sequence numbers stay far below 2^53. */
+export function presentEvent<T extends { seq: bigint }>(event: T) {
+  return { ...event, seq: Number(event.seq) };
+}

@@ -1,0 +1,24 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import { newId } from "@/lib/ids";
+import type { CreateBotInput } from "@/lib/validations/bot";
+import { botSelect } from "./select";
+
+export interface CreateBotOptions {
+  orgId: string;
+  actor: Actor;
+  input: CreateBotInput;
+  ip?: string | null;
+}
+
+/** Returns the bot with its `rvb_` token; this is the only time the token exists in clear. */
+export async function createBot(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: CreateBotOptions) {
+  const token = generateToken("rvb_");
+  const bot = await tx.bot.create({
+    data: { id: newId("bot"), orgId, name: input.name, description: input.description, tokenHash: hashToken(token) },
+    select: botSelect,
+  });
+  await recordAuditEvent(tx, { orgId, type: "bot.created", actor, botId: bot.id, ip, data: { name: bot.name } });
+  return { bot, token };
+}

@@ -1,0 +1,46 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { ApiError } from "@/lib/api/errors";
+import { newId } from "@/lib/ids";
+import type { CreateGrantInput } from "@/lib/validations/grant";
+import { grantSelect } from "./select";
+
+export interface CreateGrantOptions {
+  orgId: string;
+  actor: Actor;
+  input: CreateGrantInput;
+  ip?: string | null;
+}
+
+/** Permits a bot to request leases on one secret (one name in one scope). */
+export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: CreateGrantOptions) {
+  const [bot, secret] = await Promise.all([
+    tx.bot.findFirst({ where: { id: input.botId, orgId }, select: { id: true } }),
+    tx.secret.findFirst({ where: { id: input.secretId, orgId }, select: { id: true, name: true, scope: true } }),
+  ]);
+  if (!bot) throw new ApiError("not_found", "Bot not found");
+  if (!secret) throw new ApiError("not_found", "Secret not found");
+  const grant = await tx.grant.create({
+    data: {
+      id: newId("grt"),
+      orgId,
+      botId: bot.id,
+      secretId: secret.id,
+      maxTtlSeconds: input.maxTtlSeconds ?? null,
+      singleUseOnly: input.singleUseOnly,
+    },
+    select: grantSelect,
+  });
+  await recordAuditEvent(tx, {
+    orgId,
+    type: "grant.created",
+    actor,
+    botId: bot.id,
+    secretId: secret.id,
+    secretName: secret.name,
+    scope: secret.scope,
+    ip,
+    data: { grantId: grant.id, maxTtlSeconds: grant.maxTtlSeconds, singleUseOnly: grant.singleUseOnly },
+  });
+  return grant;
+}

@@ -1,0 +1,129 @@
+// The bot asks for a lease. Checks in the documented order: frozen bot, grant
+// (a missing secret answers exactly like a missing grant), org policy; then the
+// TTL is clamped to the policy's and the grant's maximum (Vault's max_ttl).
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { transaction } from "@/lib/db/prisma";
+import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
+import { lockAuditHead, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import { newId } from "@/lib/ids";
+import type { RequestLeaseInput } from "@/lib/validations/lease";
+import { getPolicyOrThrow } from "@/lib/policy/get-policy";
+import { denyWithAudit } from "./deny";
+
+export interface RequestLeaseOptions {
+  bot: BotPrincipal;
+  input: RequestLeaseInput;
+  ip?: string | null;
+  now?: () => Date;
+}
+
+export interface IssuedLease {
+  id: string;
+  secret: string;
+  scope: string;
+  status: "active";
+  singleUse: boolean;
+  expiresAt: string;
+  leaseToken: string;
+}
+
+const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
+
+export async function requestLease(db: PrismaClient, { bot, input, ip = null, now = () => new Date() }: RequestLeaseOptions): Promise<IssuedLease> {
+  const { orgId } = bot;
+  const base = {
+    orgId,
+    type: "lease.denied",
+    actor: { type: "bot" as const, id: bot.id },
+    botId: bot.id,
+    secretName: input.secret,
+    scope: input.scope,
+    justification: input.justification || null,
+    ip,
+  };
+
+  const outcome = await transaction(db, async (tx) => {
+    await lockAuditHead(tx, orgId);
+    // FOR SHARE: a concurrent freeze waits for this lease to commit, then revokes it too.
+    const [row] = await tx.$queryRaw<{ frozenAt: Date | null }[]>`
+      SELECT "frozenAt" FROM "Bot" WHERE "id" = ${bot.id} AND "orgId" = ${orgId} FOR SHARE`;
+    if (!row) return { denied: "unauthenticated" as const };
+    if (row.frozenAt) return { denied: "bot_frozen" as const };
+
+    const grant = await tx.grant.findFirst({
+      where: { orgId, botId: bot.id, secret: { orgId, name: input.secret, scope: input.scope } },
+      select: { maxTtlSeconds: true, singleUseOnly: true, secret: { select: { id: true, name: true, scope: true } } },
+    });
+    if (!grant) return { denied: "permission_denied" as const };
+
+    const policy = await getPolicyOrThrow(tx, { orgId });
+    const justification = input.justification.trim();
+    if (policy.requireJustification && justification.length < policy.minJustificationLength) {
+      return {
+        denied: "policy_denied" as const,
+        secretId: grant.secret.id,
+        message: `Policy requires a justification of at least ${policy.minJustificationLength} characters`,
+      };
+    }
+    if (grant.singleUseOnly && input.singleUse === false) {
+      return { denied: "policy_denied" as const, secretId: grant.secret.id, message: "This grant only allows single-use leases" };
+    }
+
+    const singleUse = input.singleUse ?? (grant.singleUseOnly || policy.singleUseByDefault);
+    const requestedTtl = input.ttlSeconds ?? policy.defaultTtlSeconds;
+    const ttlSeconds = Math.min(requestedTtl, policy.maxTtlSeconds, grant.maxTtlSeconds ?? Infinity);
+    const issuedAt = now();
+    const expiresAt = new Date(issuedAt.getTime() + ttlSeconds * 1000);
+    const leaseToken = generateToken("rvl_");
+    const id = newId("lse");
+
+    await tx.lease.create({
+      data: {
+        id,
+        orgId,
+        botId: bot.id,
+        secretId: grant.secret.id,
+        secretName: grant.secret.name,
+        scope: grant.secret.scope,
+        tokenHash: hashToken(leaseToken),
+        justification,
+        singleUse,
+        expiresAt,
+        createdAt: issuedAt,
+      },
+      select: { id: true },
+    });
+    await recordAuditEvent(tx, {
+      ...base,
+      type: "lease.granted",
+      secretId: grant.secret.id,
+      leaseId: id,
+      justification,
+      data: { ttlSeconds, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, singleUse, expiresAt: expiresAt.toISOString() },
+    });
+    const lease: IssuedLease = {
+      id,
+      secret: grant.secret.name,
+      scope: grant.secret.scope,
+      status: "active",
+      singleUse,
+      expiresAt: expiresAt.toISOString(),
+      leaseToken,
+    };
+    return { lease };
+  });
+
+  if (outcome.lease) return outcome.lease;
+  switch (outcome.denied) {
+    case "unauthenticated":
+      // The bot was deleted between authentication and now: nothing in this org to audit against.
+      return denyWithAudit(db, base, "unauthenticated", "A valid bot token is required");
+    case "bot_frozen":
+      return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
+    case "permission_denied":
+      return denyWithAudit(db, base, "permission_denied", NOT_PERMITTED);
+    default:
+      return denyWithAudit(db, { ...base, secretId: outcome.secretId }, "policy_denied", outcome.message);
+  }
+}

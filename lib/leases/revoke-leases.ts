@@ -1,0 +1,45 @@
+// The incident button: revoke every active lease of a bot, of a secret, or of the whole org.
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { ApiError } from "@/lib/api/errors";
+import { lockAuditHead, recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import type { BulkRevokeInput } from "@/lib/validations/lease";
+
+export interface RevokeLeasesOptions {
+  orgId: string;
+  actor: Actor;
+  input: BulkRevokeInput;
+  ip?: string | null;
+}
+
+export async function revokeLeases(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: RevokeLeasesOptions) {
+  // Lease issuance holds this lock too, so no lease issued concurrently escapes the sweep.
+  await lockAuditHead(tx, orgId);
+  const where: Prisma.LeaseWhereInput = { orgId, status: "active" };
+  let target: Record<string, string | boolean>;
+  if ("botId" in input) {
+    if (!(await tx.bot.findFirst({ where: { id: input.botId, orgId }, select: { id: true } }))) throw new ApiError("not_found", "Bot not found");
+    where.botId = input.botId;
+    target = { botId: input.botId };
+  } else if ("secretId" in input) {
+    if (!(await tx.secret.findFirst({ where: { id: input.secretId, orgId }, select: { id: true } }))) throw new ApiError("not_found", "Secret not found");
+    where.secretId = input.secretId;
+    target = { secretId: input.secretId };
+  } else {
+    target = { all: true };
+  }
+  const { count } = await tx.lease.updateMany({
+    where,
+    data: { status: "revoked", revokedAt: new Date(), revokeReason: input.reason },
+  });
+  await recordAuditEvent(tx, {
+    orgId,
+    type: "leases.revoked",
+    actor,
+    botId: "botId" in input ? input.botId : null,
+    secretId: "secretId" in input ? input.secretId : null,
+    reason: input.reason,
+    ip,
+    data: { target, count },
+  });
+  return { revoked: count };
+}

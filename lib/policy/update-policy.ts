@@ -1,0 +1,21 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { ApiError } from "@/lib/api/errors";
+import type { UpdatePolicyInput } from "@/lib/validations/policy";
+import { getPolicyOrThrow, policySelect } from "./get-policy";
+
+export async function updatePolicy(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: { orgId: string; actor: Actor; input: UpdatePolicyInput; ip?: string | null }) {
+  const before = await getPolicyOrThrow(tx, { orgId });
+  const next = { ...before, ...input };
+  if (next.defaultTtlSeconds > next.maxTtlSeconds) {
+    throw new ApiError("validation_failed", "defaultTtlSeconds must not exceed maxTtlSeconds", {
+      issues: [{ path: ["defaultTtlSeconds"], code: "too_big", message: "must not exceed maxTtlSeconds" }],
+    });
+  }
+  const policy = await tx.policy.update({ where: { orgId }, data: input, select: policySelect });
+  const changes = Object.fromEntries(
+    Object.keys(input).map((k) => [k, { from: before[k as keyof typeof before], to: policy[k as keyof typeof policy] }]),
+  );
+  await recordAuditEvent(tx, { orgId, type: "policy.updated", actor, ip, data: { changes } });
+  return policy;
+}

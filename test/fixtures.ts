@@ -1,0 +1,59 @@
+// Seeds through the same domain functions the API uses; every call makes unique data.
+import { randomBytes } from "node:crypto";
+import type { PrismaClient } from "../lib/db/prisma";
+import { transaction } from "../lib/db/prisma";
+import { SYSTEM_ACTOR, type Actor } from "../lib/audit/record-audit-event";
+import { createOrganization } from "../lib/orgs/create-organization";
+import { createUser } from "../lib/users/create-user";
+import { createApiToken } from "../lib/api-tokens/create-api-token";
+import { createBot } from "../lib/bots/create-bot";
+import { createSecret } from "../lib/secrets/create-secret";
+import { createGrant } from "../lib/grants/create-grant";
+import type { Role } from "../lib/generated/prisma/enums";
+import type { BotPrincipal } from "../lib/auth/authenticate-bot";
+
+export const unique = (prefix = "") => prefix + randomBytes(4).toString("hex");
+
+export async function seedOrg(db: PrismaClient, role: Role = "owner") {
+  const slug = unique("org-");
+  return transaction(db, async (tx) => {
+    const org = await createOrganization(tx, { name: slug, slug });
+    const user = await createUser(tx, { orgId: org.id, email: `${slug}@example.test`, password: "correct horse battery", role, actor: SYSTEM_ACTOR });
+    const { token: adminToken } = await createApiToken(tx, { orgId: org.id, userId: user.id, name: "test", actor: SYSTEM_ACTOR });
+    const actor: Actor = { type: "user", id: user.id };
+    return { org, orgId: org.id, user, adminToken, actor };
+  });
+}
+
+export async function seedBot(db: PrismaClient, orgId: string, actor: Actor = SYSTEM_ACTOR) {
+  const { bot, token } = await transaction(db, (tx) => createBot(tx, { orgId, actor, input: { name: unique("bot-"), description: "" } }));
+  const principal: BotPrincipal = { id: bot.id, orgId, name: bot.name, frozen: false };
+  return { bot, token, principal };
+}
+
+export async function seedSecret(db: PrismaClient, orgId: string, opts: { name?: string; scope?: string; value?: string } = {}) {
+  const value = opts.value ?? `canary-${unique()}-${unique()}`;
+  const secret = await transaction(db, (tx) =>
+    createSecret(tx, {
+      orgId,
+      actor: SYSTEM_ACTOR,
+      input: { name: opts.name ?? unique("KEY_").toUpperCase(), scope: opts.scope ?? "default", description: "", tags: [], value },
+    }),
+  );
+  return { secret, value };
+}
+
+export async function seedGrant(db: PrismaClient, orgId: string, botId: string, secretId: string, extra: { maxTtlSeconds?: number; singleUseOnly?: boolean } = {}) {
+  return transaction(db, (tx) =>
+    createGrant(tx, { orgId, actor: SYSTEM_ACTOR, input: { botId, secretId, singleUseOnly: extra.singleUseOnly ?? false, maxTtlSeconds: extra.maxTtlSeconds } }),
+  );
+}
+
+/** An org with a bot permitted to lease one secret: the accounting story in one call. */
+export async function seedScenario(db: PrismaClient, secretOpts: { name?: string; scope?: string; value?: string } = {}) {
+  const org = await seedOrg(db);
+  const bot = await seedBot(db, org.orgId);
+  const { secret, value } = await seedSecret(db, org.orgId, secretOpts);
+  const grant = await seedGrant(db, org.orgId, bot.bot.id, secret.id);
+  return { ...org, ...bot, secret, value, grant };
+}
