@@ -1,0 +1,156 @@
+// `npm start`: from a fresh `npm install` to a serving vault. Generates the Prisma
+// client and builds when needed, starts an embedded PostgreSQL when DATABASE_URL is
+// unset, makes sure a master key exists, migrates, bootstraps, then runs `next start`.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { keyProviderFromEnv, MasterKeyError } from "../lib/crypto/key-provider";
+import type { EmbeddedDatabase } from "../lib/db/embedded-database";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(ROOT);
+const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const dataDir = path.resolve(env.RV_DATA_DIR || ".data");
+const embedded = !env.DATABASE_URL;
+
+let database: EmbeddedDatabase | undefined;
+let server: ChildProcess | undefined;
+let signalled: NodeJS.Signals | undefined;
+
+function log(message: string) {
+  console.log(`[runtime-vault] ${message}`);
+}
+
+function fail(message: string): never {
+  console.error(`[runtime-vault] ${message}`);
+  process.exit(1);
+}
+
+/** Paths inside the checkout relative to it, others absolute. */
+function shown(p: string): string {
+  const rel = path.relative(ROOT, p);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
+}
+
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, { stdio: "inherit", env });
+  if (result.status !== 0) fail(`\`${[path.basename(command), ...args].join(" ")}\` failed`);
+}
+
+/** The dev-mode KEK: generated once into the data dir and reused, like the data beside it. */
+function ensureLocalMasterKey(): string {
+  const keyPath = path.join(dataDir, "master.key");
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    // "wx": never overwrite a key that already encrypts data, even when two starts race.
+    writeFileSync(keyPath, randomBytes(32).toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+    log(`generated a master key in ${shown(keyPath)}; back it up, stored secrets cannot be decrypted without it`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    if (statSync(keyPath).mode & 0o077) log(`warning: ${keyPath} is readable by other users; run chmod 600 on it`);
+  }
+  return keyPath;
+}
+
+function checkMasterKey() {
+  if (!env.RV_MASTER_KEY && !env.RV_MASTER_KEY_FILE && embedded) env.RV_MASTER_KEY_FILE = ensureLocalMasterKey();
+  // With an external database this is a production start: no key means refuse, never invent one.
+  try {
+    keyProviderFromEnv(env);
+  } catch (err) {
+    if (err instanceof MasterKeyError) fail(err.message);
+    throw err;
+  }
+}
+
+function buildIfNeeded() {
+  if (!existsSync(path.join(ROOT, "lib", "generated", "prisma"))) run("npm", ["run", "generate"]);
+  if (env.RV_SKIP_BUILD === "1") return;
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) run(process.execPath, [NEXT_BIN, "build"]);
+}
+
+async function prepareDatabase(): Promise<string> {
+  if (embedded) {
+    const { startEmbeddedDatabase } = await import("../lib/db/embedded-database");
+    const poolSize = Number(env.RV_DB_POOL_SIZE ?? 10);
+    database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "pglite"), maxConnections: Math.max(20, poolSize + 10) });
+    env.DATABASE_URL = database.url;
+    log(`embedded PostgreSQL (PGlite) in ${shown(path.join(dataDir, "pglite"))}`);
+  }
+  const url = env.DATABASE_URL!;
+
+  const { applyMigrations } = await import("../lib/db/schema-engine");
+  const applied = await applyMigrations(url);
+  log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
+
+  // Imported only now: these need the generated Prisma client, which may not exist before buildIfNeeded.
+  const { createPrismaClient } = await import("../lib/db/prisma");
+  const { bootstrap, bootstrapOptionsFromEnv } = await import("../lib/orgs/bootstrap");
+  const db = createPrismaClient(url, 2);
+  try {
+    const opts = bootstrapOptionsFromEnv(env);
+    const result = await bootstrap(db, opts);
+    if (result.created) {
+      log(`bootstrap: created organization ${result.orgId} with owner ${opts.email}${result.apiTokenId ? " and the bootstrap API token" : ""}`);
+    } else {
+      log(`bootstrap: skipped (${result.reason})`);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+  return url;
+}
+
+async function shutdown(code: number): Promise<never> {
+  try {
+    await database?.stop();
+  } catch (err) {
+    console.error(`[runtime-vault] stopping the embedded database failed: ${(err as Error).message}`);
+    code ||= 1;
+  }
+  process.exit(code);
+}
+
+function onSignal(signal: NodeJS.Signals) {
+  if (server) {
+    // A second Ctrl-C means "now": do not wait for a graceful stop.
+    server.kill(signalled ? "SIGKILL" : signal);
+    signalled = signal;
+    return;
+  }
+  signalled = signal;
+  void shutdown(128 + (osConstants.signals[signal] ?? 0));
+}
+
+function serve() {
+  // The server needs neither bootstrap secret; keep them out of its environment.
+  const childEnv = { ...env };
+  delete childEnv.RV_BOOTSTRAP_ADMIN_PASSWORD;
+  delete childEnv.RV_BOOTSTRAP_API_TOKEN;
+  const port = env.PORT || "3000";
+  const host = env.HOSTNAME || "0.0.0.0";
+  server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port, "-H", host], { stdio: "inherit", env: childEnv });
+  server.on("exit", (code, signal) => {
+    void shutdown(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
+  });
+}
+
+async function main() {
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  checkMasterKey();
+  buildIfNeeded();
+  await prepareDatabase();
+  if (signalled) return;
+  serve();
+}
+
+main().catch((err) => {
+  console.error(`[runtime-vault] start failed: ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});
