@@ -1,10 +1,13 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "e2e/**/*.test.ts"],
+    // A throwaway KEK per run; tests that need specific keys build their own providers.
+    env: { RV_MASTER_KEY: randomBytes(32).toString("base64"), NEXT_TELEMETRY_DISABLED: "1" },
     globalSetup: ["test/global-setup.ts"],
     // Two cores: a couple of files at a time, each on its own database.
     pool: "forks",

@@ -70,7 +70,7 @@ function wholeScripts(factory: PrismaPg): PrismaPg {
   return factory;
 }
 
-export async function openSchemaEngine(databaseUrl: string): Promise<Engine> {
+export async function openSchemaEngine(databaseUrl: string): Promise<{ engine: Engine; close(): Promise<void> }> {
   const { SchemaEngine } = await loadEngineModule();
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, Client: CatalogueClient as unknown as typeof pg.Client });
   const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg(pool)));
@@ -78,7 +78,15 @@ export async function openSchemaEngine(databaseUrl: string): Promise<Engine> {
   const log = (msg: string) => {
     if (process.env.RV_DEBUG_MIGRATIONS) console.error(msg);
   };
-  return SchemaEngine.new({ datamodels: [[SCHEMA_PATH, datamodel]] }, log, adapter);
+  const engine = await SchemaEngine.new({ datamodels: [[SCHEMA_PATH, datamodel]] }, log, adapter);
+  return {
+    engine,
+    // engine.free() leaves the pool open, which would pin the database (no DROP, no TEMPLATE).
+    async close() {
+      engine.free();
+      await pool.end();
+    },
+  };
 }
 
 export function readMigrationList(): MigrationList {
@@ -107,12 +115,12 @@ const noFilters = { externalTables: [], externalEnums: [] };
 
 /** Applies every pending migration folder, recording them in _prisma_migrations like `migrate deploy`. */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const engine = await openSchemaEngine(databaseUrl);
+  const { engine, close } = await openSchemaEngine(databaseUrl);
   try {
     const out = await engine.applyMigrations({ migrationsList: readMigrationList(), filters: noFilters });
     return out.appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
@@ -121,7 +129,7 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
  * they agree. The engine replays the migrations on `shadowUrl`'s database.
  */
 export async function diffMigrationsToSchema(shadowUrl: string): Promise<string> {
-  const engine = await openSchemaEngine(shadowUrl);
+  const { engine, close } = await openSchemaEngine(shadowUrl);
   try {
     const datamodel = readFileSync(SCHEMA_PATH, "utf8");
     const result = await engine.diff({
@@ -133,6 +141,6 @@ export async function diffMigrationsToSchema(shadowUrl: string): Promise<string>
     });
     return (result.stdout ?? "").trim();
   } finally {
-    engine.free();
+    await close();
   }
 }

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../test/database";
+import { seedScenario, seedSecret, seedGrant, seedBot } from "../../test/fixtures";
+import { transaction } from "../db/prisma";
+import { ApiError } from "../api/errors";
+import { requestLease } from "./request-lease";
+import { resolveLease } from "./resolve-lease";
+import { releaseLease } from "./release-lease";
+import { revokeLeases } from "./revoke-leases";
+import { getBotLeaseOrThrow } from "./get-bot-lease-or-throw";
+import { updatePolicy } from "../policy/update-policy";
+import { updateSecret } from "../secrets/update-secret";
+import { setBotFrozen } from "../bots/set-bot-frozen";
+import { SYSTEM_ACTOR } from "../audit/record-audit-event";
+import { requestLeaseSchema } from "../validations/lease";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const justification = "Reconcile unpaid invoices before month-end close";
+const input = (secret: string, extra: Record<string, unknown> = {}) => requestLeaseSchema.parse({ secret, justification, ...extra });
+
+async function denialCode(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected a denial");
+}
+
+describe("requestLease", () => {
+  it("issues a lease with the default 15-minute TTL and no plaintext", async () => {
+    const s = await seedScenario(db.prisma);
+    const before = Date.now();
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    expect(lease.id).toMatch(/^lse_/);
+    expect(lease.leaseToken).toMatch(/^rvl_[A-Za-z0-9_-]{43}$/);
+    expect(lease).toMatchObject({ secret: s.secret.name, scope: "default", status: "active", singleUse: false });
+    const ttl = (Date.parse(lease.expiresAt) - before) / 1000;
+    expect(ttl).toBeGreaterThan(899);
+    expect(ttl).toBeLessThanOrEqual(901);
+    expect(JSON.stringify(lease)).not.toContain(s.value);
+    const row = await db.prisma.lease.findUniqueOrThrow({ where: { id: lease.id } });
+    expect(row.tokenHash).not.toContain(lease.leaseToken.slice(4));
+  });
+
+  it("clamps the TTL to the policy maximum and then to the grant maximum", async () => {
+    const s = await seedScenario(db.prisma);
+    const t0 = Date.now();
+    const a = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 86_400 }) });
+    expect(Math.round((Date.parse(a.expiresAt) - t0) / 1000)).toBe(3600);
+
+    const { secret } = await seedSecret(db.prisma, s.orgId);
+    await seedGrant(db.prisma, s.orgId, s.bot.id, secret.id, { maxTtlSeconds: 120 });
+    const t1 = Date.now();
+    const b = await requestLease(db.prisma, { bot: s.principal, input: input(secret.name, { ttlSeconds: 3000 }) });
+    expect(Math.round((Date.parse(b.expiresAt) - t1) / 1000)).toBe(120);
+    const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: b.id, type: "lease.granted" } });
+    expect(event.data).toMatchObject({ ttlSeconds: 120, requestedTtlSeconds: 3000, clamped: true });
+  });
+
+  it("answers a missing secret exactly like a missing grant", async () => {
+    const s = await seedScenario(db.prisma);
+    const { secret: ungranted } = await seedSecret(db.prisma, s.orgId);
+    const missing = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input("NO_SUCH_SECRET") }));
+    const notGranted = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(ungranted.name) }));
+    const wrongScope = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) }));
+    expect(missing).toEqual(notGranted);
+    expect(wrongScope).toEqual(notGranted);
+    expect(missing.code).toBe("permission_denied");
+    const denials = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.denied" } });
+    expect(denials.map((d) => d.secretName).sort()).toEqual(["NO_SUCH_SECRET", s.secret.name, ungranted.name].sort());
+    expect(denials.every((d) => d.outcome === "denied" && d.reason?.startsWith("permission_denied"))).toBe(true);
+  });
+
+  it("applies checks in order: frozen bot before grant before policy", async () => {
+    const s = await seedScenario(db.prisma);
+    const short = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { justification: "too short" }) }));
+    expect(short.code).toBe("policy_denied");
+    expect(short.message).toMatch(/justification of at least 10/);
+
+    await transaction(db.prisma, (tx) => setBotFrozen(tx, { orgId: s.orgId, id: s.bot.id, frozen: true, actor: SYSTEM_ACTOR }));
+    const frozen = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input("NO_SUCH_SECRET", { justification: "" }) }));
+    expect(frozen.code).toBe("bot_frozen");
+  });
+
+  it("follows policy changes: no justification needed, single-use by default, grant forcing single-use", async () => {
+    const s = await seedScenario(db.prisma);
+    await transaction(db.prisma, (tx) =>
+      updatePolicy(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { requireJustification: false, singleUseByDefault: true } }),
+    );
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { justification: "" }) });
+    expect(lease.singleUse).toBe(true);
+
+    const { secret } = await seedSecret(db.prisma, s.orgId);
+    await seedGrant(db.prisma, s.orgId, s.bot.id, secret.id, { singleUseOnly: true });
+    const refused = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(secret.name, { singleUse: false }) }));
+    expect(refused).toEqual({ code: "policy_denied", message: "This grant only allows single-use leases" });
+  });
+});
+
+describe("resolveLease", () => {
+  it("returns the current version's value and records the resolve", async () => {
+    const s = await seedScenario(db.prisma, { scope: "production" });
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) });
+    const first = await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken });
+    expect(first).toEqual({ secret: s.secret.name, scope: "production", version: 1, value: s.value, expiresAt: lease.expiresAt });
+
+    await transaction(db.prisma, (tx) => updateSecret(tx, { orgId: s.orgId, id: s.secret.id, actor: SYSTEM_ACTOR, input: { value: "rotated-value-123" } }));
+    const second = await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken });
+    expect(second).toMatchObject({ version: 2, value: "rotated-value-123" });
+
+    const status = await getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: lease.id });
+    expect(status).toMatchObject({ status: "active", resolveCount: 2 });
+    const events = await db.prisma.auditEvent.findMany({ where: { leaseId: lease.id, type: "lease.resolved" }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.secretVersion)).toEqual([1, 2]);
+  });
+
+  it("rejects a wrong token without saying whether the lease exists", async () => {
+    const s = await seedScenario(db.prisma);
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const other = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const wrong = await denialCode(resolveLease(db.prisma, { leaseId: lease.id, leaseToken: other.leaseToken }));
+    const missing = await denialCode(resolveLease(db.prisma, { leaseId: "lse_000000000000000000000000", leaseToken: other.leaseToken }));
+    expect(wrong).toEqual({ code: "unauthenticated", message: "A valid lease token is required" });
+    expect(missing).toEqual(wrong);
+  });
+
+  it("answers 410 codes for expired, revoked and used leases", async () => {
+    const s = await seedScenario(db.prisma);
+    const past = new Date(Date.now() - 3_600_000);
+    const old = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 60 }), now: () => past });
+    expect((await denialCode(resolveLease(db.prisma, { leaseId: old.id, leaseToken: old.leaseToken }))).code).toBe("lease_expired");
+
+    const once = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
+    await resolveLease(db.prisma, { leaseId: once.id, leaseToken: once.leaseToken });
+    expect((await denialCode(resolveLease(db.prisma, { leaseId: once.id, leaseToken: once.leaseToken }))).code).toBe("lease_used");
+
+    const released = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    await releaseLease(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: released.id });
+    expect((await denialCode(resolveLease(db.prisma, { leaseId: released.id, leaseToken: released.leaseToken }))).code).toBe("lease_revoked");
+
+    const statuses = await Promise.all(
+      [old, once, released].map((l) => getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: l.id })),
+    );
+    expect(statuses.map((l) => l.status)).toEqual(["expired", "used", "revoked"]);
+    const refusals = await db.prisma.auditEvent.count({ where: { orgId: s.orgId, type: "lease.resolve_denied" } });
+    expect(refusals).toBe(3);
+  });
+
+  it("gives a single-use lease's value to exactly one of 50 simultaneous resolves", async () => {
+    const s = await seedScenario(db.prisma);
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken })),
+    );
+    const values = results.filter((r) => r.status === "fulfilled");
+    expect(values).toHaveLength(1);
+    const codes = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as ApiError).code] : []));
+    expect(new Set(codes)).toEqual(new Set(["lease_used"]));
+    expect(await db.prisma.auditEvent.count({ where: { leaseId: lease.id, type: "lease.resolved" } })).toBe(1);
+  });
+
+  it("stops resolving at once when a bot is frozen or its leases are revoked in bulk", async () => {
+    const s = await seedScenario(db.prisma);
+    const a = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    await transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { secretId: s.secret.id, reason: "key leaked in a log" } }));
+    expect((await denialCode(resolveLease(db.prisma, { leaseId: a.id, leaseToken: a.leaseToken }))).code).toBe("lease_revoked");
+
+    const second = await seedBot(db.prisma, s.orgId);
+    await seedGrant(db.prisma, s.orgId, second.bot.id, s.secret.id);
+    const b = await requestLease(db.prisma, { bot: second.principal, input: input(s.secret.name) });
+    const c = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    await transaction(db.prisma, (tx) => setBotFrozen(tx, { orgId: s.orgId, id: second.bot.id, frozen: true, actor: SYSTEM_ACTOR }));
+    expect((await denialCode(resolveLease(db.prisma, { leaseId: b.id, leaseToken: b.leaseToken }))).code).toBe("lease_revoked");
+    expect((await resolveLease(db.prisma, { leaseId: c.id, leaseToken: c.leaseToken })).value).toBe(s.value);
+  });
+});
