@@ -18,7 +18,7 @@ async function main() {
   }
   if (command === "create" && name && /^[a-z0-9_]+$/.test(name)) {
     const sql = await withScratchDatabase(url, (shadowUrl) => diffMigrationsToSchema(shadowUrl));
-    if (!sql || /^-- This is an empty migration/.test(sql)) {
+    if (!sql) {
       console.log("schema.prisma and the migrations agree; nothing to create");
       return;
     }

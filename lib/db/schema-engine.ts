@@ -128,10 +128,9 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
  * SQL that would bring the committed migrations up to schema.prisma; empty when
  * they agree. The engine replays the migrations on `shadowUrl`'s database.
  */
-export async function diffMigrationsToSchema(shadowUrl: string): Promise<string> {
+export async function diffMigrationsToSchema(shadowUrl: string, datamodel = readFileSync(SCHEMA_PATH, "utf8")): Promise<string> {
   const { engine, close } = await openSchemaEngine(shadowUrl);
   try {
-    const datamodel = readFileSync(SCHEMA_PATH, "utf8");
     const result = await engine.diff({
       from: { tag: "migrations", ...readMigrationList() },
       to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: datamodel }] },
@@ -139,7 +138,8 @@ export async function diffMigrationsToSchema(shadowUrl: string): Promise<string>
       exitCode: null,
       filters: noFilters,
     });
-    return (result.stdout ?? "").trim();
+    const sql = (result.stdout ?? "").trim();
+    return /^-- This is an empty migration\.?$/.test(sql) ? "" : sql;
   } finally {
     await close();
   }

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { createTestDatabase, type TestDatabase } from "../../test/database";
+import { seedScenario } from "../../test/fixtures";
+import { transaction } from "../db/prisma";
+import { requestLease } from "../leases/request-lease";
+import { resolveLease } from "../leases/resolve-lease";
+import { createSecret } from "../secrets/create-secret";
+import { requestLeaseSchema } from "../validations/lease";
+import { verifyAuditChain } from "./verify-audit-chain";
+import { listAuditEvents } from "./list-audit-events";
+
+let db: TestDatabase;
+let sql: pg.Client;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+});
+afterAll(async () => {
+  await sql?.end();
+  await db?.drop();
+});
+
+const justification = "Reconcile unpaid invoices before month-end close";
+
+/** A scenario with a few leases and resolves, so the chain has some length. */
+async function busyOrg() {
+  const s = await seedScenario(db.prisma);
+  for (let i = 0; i < 3; i++) {
+    const lease = await requestLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) });
+    await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken });
+  }
+  const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId }, orderBy: { seq: "asc" }, select: { seq: true, type: true } });
+  return { ...s, seqs: events.map((e) => Number(e.seq)) };
+}
+
+/** Tampering as the database superuser would: with the append-only triggers out of the way. */
+async function asSuperuser(statement: string, params: unknown[] = []) {
+  await sql.query("BEGIN");
+  await sql.query("SET LOCAL session_replication_role = replica");
+  await sql.query(statement, params);
+  await sql.query("COMMIT");
+}
+
+describe("audit chain", () => {
+  it("verifies an untouched chain, including under concurrent appends", async () => {
+    const s = await busyOrg();
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        requestLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) }),
+      ),
+    );
+    const result = await verifyAuditChain(db.prisma, { orgId: s.orgId });
+    expect(result).toEqual({ ok: true, checked: s.seqs.length + 20 });
+  });
+
+  it("is append-only in the database itself", async () => {
+    const s = await busyOrg();
+    await expect(sql.query(`UPDATE "AuditEvent" SET "justification" = 'x' WHERE "orgId" = $1`, [s.orgId])).rejects.toThrow(/append-only/);
+    await expect(sql.query(`DELETE FROM "AuditEvent" WHERE "orgId" = $1`, [s.orgId])).rejects.toThrow(/append-only/);
+    await expect(sql.query(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
+  });
+
+  it("reports an altered event at its sequence number", async () => {
+    const s = await busyOrg();
+    const target = s.seqs[4];
+    await asSuperuser(`UPDATE "AuditEvent" SET "justification" = 'nothing to see here' WHERE "seq" = $1`, [target]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: target, reason: expect.stringMatching(/altered/) });
+  });
+
+  it("reports a removed event at its successor", async () => {
+    const s = await busyOrg();
+    await asSuperuser(`DELETE FROM "AuditEvent" WHERE "seq" = $1`, [s.seqs[3]]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: s.seqs[4] });
+  });
+
+  it("reports reordered events", async () => {
+    const s = await busyOrg();
+    const [a, b] = [s.seqs[2], s.seqs[5]];
+    await asSuperuser(`UPDATE "AuditEvent" SET "seq" = -1 WHERE "seq" = $1`, [a]);
+    await asSuperuser(`UPDATE "AuditEvent" SET "seq" = $1 WHERE "seq" = $2`, [a, b]);
+    await asSuperuser(`UPDATE "AuditEvent" SET "seq" = $1 WHERE "seq" = -1`, [b]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: a });
+  });
+
+  it("catches removal of the newest events against the recorded head", async () => {
+    const s = await busyOrg();
+    await asSuperuser(`DELETE FROM "AuditEvent" WHERE "seq" >= $1 AND "orgId" = $2`, [s.seqs[s.seqs.length - 2], s.orgId]);
+    const result = await verifyAuditChain(db.prisma, { orgId: s.orgId });
+    expect(result).toMatchObject({ ok: false, brokenAt: s.seqs[s.seqs.length - 1], reason: expect.stringMatching(/newest events were removed/) });
+  });
+
+  it("filters and pages newest-first with a keyset cursor", async () => {
+    const s = await busyOrg();
+    const first = await listAuditEvents(db.prisma, { orgId: s.orgId, type: "lease.resolved", limit: 2 });
+    expect(first.events).toHaveLength(2);
+    expect(first.events[0].seq).toBeGreaterThan(first.events[1].seq);
+    const second = await listAuditEvents(db.prisma, { orgId: s.orgId, type: "lease.resolved", limit: 2, cursor: first.nextCursor! });
+    expect(second.events).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(second.events[0].seq).toBeLessThan(first.events[1].seq);
+    const byBot = await listAuditEvents(db.prisma, { orgId: s.orgId, botId: s.bot.id, limit: 100 });
+    expect(byBot.events.every((e) => e.botId === s.bot.id)).toBe(true);
+    const future = await listAuditEvents(db.prisma, { orgId: s.orgId, from: new Date(Date.now() + 60_000).toISOString() });
+    expect(future.events).toHaveLength(0);
+  });
+});
+
+describe("fail closed", () => {
+  it("rolls the action back when its audit event cannot be written", async () => {
+    const s = await seedScenario(db.prisma);
+    const single = await requestLease(db.prisma, {
+      bot: s.principal,
+      input: requestLeaseSchema.parse({ secret: s.secret.name, justification, singleUse: true }),
+    });
+    // Sabotage the audit table for this org only.
+    await sql.query(`CREATE FUNCTION rv_test_block_${s.orgId}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW."orgId" = '${s.orgId}' THEN RAISE EXCEPTION 'audit storage unavailable'; END IF; RETURN NEW; END $$`);
+    await sql.query(`CREATE TRIGGER rv_test_block_${s.orgId} BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION rv_test_block_${s.orgId}()`);
+    try {
+      const leasesBefore = await db.prisma.lease.count({ where: { orgId: s.orgId } });
+      await expect(
+        requestLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) }),
+      ).rejects.toThrow();
+      expect(await db.prisma.lease.count({ where: { orgId: s.orgId } })).toBe(leasesBefore);
+
+      await expect(resolveLease(db.prisma, { leaseId: single.id, leaseToken: single.leaseToken })).rejects.toThrow();
+      const lease = await db.prisma.lease.findUniqueOrThrow({ where: { id: single.id } });
+      expect(lease).toMatchObject({ status: "active", resolveCount: 0 });
+
+      await expect(
+        transaction(db.prisma, (tx) =>
+          createSecret(tx, { orgId: s.orgId, actor: { type: "system", id: null }, input: { name: "UNAUDITED", scope: "default", description: "", tags: [], value: "v" } }),
+        ),
+      ).rejects.toThrow();
+      expect(await db.prisma.secret.count({ where: { orgId: s.orgId, name: "UNAUDITED" } })).toBe(0);
+    } finally {
+      await sql.query(`DROP TRIGGER rv_test_block_${s.orgId} ON "AuditEvent"`);
+    }
+    // With auditing back, the untouched single-use lease still resolves once.
+    expect((await resolveLease(db.prisma, { leaseId: single.id, leaseToken: single.leaseToken })).value).toBe(s.value);
+  });
+});
