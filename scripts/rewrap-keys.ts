@@ -1,0 +1,34 @@
+// `npm run key:rewrap`: moves every data key onto the current master key.
+//   RV_MASTER_KEY (or RV_MASTER_KEY_FILE)  the new key
+//   RV_PREVIOUS_MASTER_KEYS                the old key(s), comma-separated
+//   DATABASE_URL                           the database; unset means the embedded one in
+//                                          RV_DATA_DIR (stop `npm start` first: it holds it)
+import path from "node:path";
+import { keyProviderFromEnv, MasterKeyError } from "../lib/crypto/key-provider";
+import type { EmbeddedDatabase } from "../lib/db/embedded-database";
+
+async function main() {
+  const keys = keyProviderFromEnv();
+  let embedded: EmbeddedDatabase | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    const { startEmbeddedDatabase } = await import("../lib/db/embedded-database");
+    embedded = await startEmbeddedDatabase({ dataDir: path.join(path.resolve(process.env.RV_DATA_DIR || ".data"), "pglite") });
+    url = embedded.url;
+  }
+  const { createPrismaClient } = await import("../lib/db/prisma");
+  const { rewrapDataKeys } = await import("../lib/keys/rewrap-data-keys");
+  const db = createPrismaClient(url, 2);
+  try {
+    const { rewrapped, alreadyCurrent } = await rewrapDataKeys(db, keys);
+    console.log(`rewrapped ${rewrapped} data key(s) under ${keys.currentKeyId}; ${alreadyCurrent} already were`);
+  } finally {
+    await db.$disconnect();
+    await embedded?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof MasterKeyError ? err.message : `key rewrap failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
