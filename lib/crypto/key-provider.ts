@@ -59,7 +59,7 @@ export class LocalKeyProvider implements KeyProvider {
  * RV_MASTER_KEY_FILE, plus RV_PREVIOUS_MASTER_KEYS (comma-separated base64) so
  * data keys wrapped before a KEK rotation still open until they are rewrapped.
  */
-export function keyProviderFromEnv(env: NodeJS.ProcessEnv = process.env): LocalKeyProvider {
+export function keyProviderFromEnv(env: Record<string, string | undefined> = process.env): LocalKeyProvider {
   let current: Buffer;
   if (env.RV_MASTER_KEY) current = parseMasterKey(env.RV_MASTER_KEY, "RV_MASTER_KEY");
   else if (env.RV_MASTER_KEY_FILE) {

@@ -18,7 +18,7 @@ export type BootstrapResult =
   | { created: false; reason: string }
   | { created: true; orgId: string; userId: string; apiTokenId: string | null };
 
-export function bootstrapOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BootstrapOptions {
+export function bootstrapOptionsFromEnv(env: Record<string, string | undefined> = process.env): BootstrapOptions {
   return {
     email: env.RV_BOOTSTRAP_ADMIN_EMAIL,
     password: env.RV_BOOTSTRAP_ADMIN_PASSWORD,
