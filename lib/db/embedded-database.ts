@@ -45,7 +45,7 @@ function claimDataDir(dataDir: string): () => void {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     const holder = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
     if (holder && holder !== process.pid && processAlive(holder)) {
-      throw new Error(`embedded database ${dataDir} is in use by process ${holder}`);
+      throw new Error(`embedded database ${dataDir} is in use by process ${holder} (if that is not Runtime Vault, delete ${lockPath})`);
     }
     rmSync(lockPath, { force: true });
     claim();
