@@ -51,8 +51,18 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
     if (!row) return { denied: "unauthenticated" as const };
     if (row.frozenAt) return { denied: "bot_frozen" as const };
 
+    const mount = input.mount
+      ? await tx.mount.findFirst({ where: { orgId, botId: bot.id, name: input.mount }, select: { id: true } })
+      : null;
+    if (input.mount && !mount) return { denied: "permission_denied" as const };
     const grant = await tx.grant.findFirst({
-      where: { orgId, botId: bot.id, secret: { orgId, name: input.secret, scope: input.scope } },
+      where: {
+        orgId,
+        botId: bot.id,
+        secret: { orgId, name: input.secret, scope: input.scope },
+        // A grant limited to a mount serves only leases requested through that mount.
+        OR: [{ mountId: null }, ...(mount ? [{ mountId: mount.id }] : [])],
+      },
       select: { maxTtlSeconds: true, singleUseOnly: true, secret: { select: { id: true, name: true, scope: true } } },
     });
     if (!grant) return { denied: "permission_denied" as const };
@@ -89,6 +99,8 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
         tokenHash: hashToken(leaseToken),
         justification,
         singleUse,
+        ttlSeconds,
+        mountId: mount?.id ?? null,
         expiresAt,
         createdAt: issuedAt,
       },
@@ -100,7 +112,7 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
       secretId: grant.secret.id,
       leaseId: id,
       justification,
-      data: { ttlSeconds, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, singleUse, expiresAt: expiresAt.toISOString() },
+      data: { mount: input.mount ?? null, ttlSeconds, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, singleUse, expiresAt: expiresAt.toISOString() },
     });
     const lease: IssuedLease = {
       id,

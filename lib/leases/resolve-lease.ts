@@ -94,7 +94,7 @@ export async function resolveLease(
     where: { id: leaseId },
     select: { orgId: true, botId: true, secretId: true, secretName: true, scope: true, tokenHash: true, status: true, expiresAt: true },
   });
-  if (!lease || !digestsEqual(lease.tokenHash, tokenHash)) throw new ApiError("unauthenticated", BAD_TOKEN);
+  if (!lease?.tokenHash || !digestsEqual(lease.tokenHash, tokenHash)) throw new ApiError("unauthenticated", BAD_TOKEN);
   const status = lease.secretId === null && lease.status === "active" ? "revoked" : effectiveStatus(lease, at);
   const event = {
     orgId: lease.orgId,

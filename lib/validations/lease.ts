@@ -7,12 +7,14 @@ export const requestLeaseSchema = z.strictObject({
   justification: z.string().max(2000).default(""),
   ttlSeconds: ttlSecondsSchema.optional(),
   singleUse: z.boolean().optional(),
+  /** Name of the mount launching the work; grants limited to a mount require it. */
+  mount: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
 });
 export type RequestLeaseInput = z.infer<typeof requestLeaseSchema>;
 
 export const leaseIdSchema = idSchema("lse");
 
-export const LEASE_STATUSES = ["active", "expired", "revoked", "used"] as const;
+export const LEASE_STATUSES = ["pending", "active", "expired", "denied", "revoked", "used"] as const;
 
 export const listLeasesQuerySchema = z.strictObject({
   status: z.enum(LEASE_STATUSES).optional(),
