@@ -39,6 +39,7 @@ export async function sealValue(keys: KeyProvider, value: string, ctx: EnvelopeC
 export class EnvelopeOpenError extends Error {
   constructor() {
     super("secret value could not be decrypted (wrong key or tampered row)");
+    this.name = "EnvelopeOpenError";
   }
 }
 
