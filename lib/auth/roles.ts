@@ -8,6 +8,7 @@ export const PERMISSIONS = {
   "bots:write": ["owner", "admin"],
   "grants:write": ["owner", "admin"],
   "leases:revoke": ["owner", "admin", "security"],
+  "approvals:decide": ["owner", "admin"],
   "policy:write": ["owner"],
   "members:write": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;

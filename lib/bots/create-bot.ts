@@ -16,7 +16,15 @@ export interface CreateBotOptions {
 export async function createBot(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: CreateBotOptions) {
   const token = generateToken("rvb_");
   const bot = await tx.bot.create({
-    data: { id: newId("bot"), orgId, name: input.name, description: input.description, tokenHash: hashToken(token) },
+    data: {
+      id: newId("bot"),
+      orgId,
+      name: input.name,
+      description: input.description,
+      tokenHash: hashToken(token),
+      // Recorded so this user can never approve the bot's own lease requests.
+      createdBy: actor.type === "user" ? actor.id : null,
+    },
     select: botSelect,
   });
   await recordAuditEvent(tx, { orgId, type: "bot.created", actor, botId: bot.id, ip, data: { name: bot.name } });

@@ -1,6 +1,6 @@
 // Key-encryption keys. Data keys are wrapped by a KeyProvider so an external KMS
 // can replace the local master key without touching the envelope format.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 export interface KeyProvider {
@@ -34,6 +34,14 @@ export class LocalKeyProvider implements KeyProvider {
   constructor(current: Buffer, previous: Buffer[] = []) {
     this.currentKeyId = masterKeyId(current);
     for (const key of [current, ...previous]) this.keys.set(masterKeyId(key), key);
+  }
+
+  /**
+   * A subkey for another purpose (e.g. signing sessions), so a fresh install needs
+   * no second secret. One-way: the subkey reveals nothing about the master key.
+   */
+  deriveSubkey(label: string): Buffer {
+    return createHmac("sha256", this.keys.get(this.currentKeyId)!).update(`runtime-vault subkey\0${label}`).digest();
   }
 
   async wrap(dataKey: Buffer) {

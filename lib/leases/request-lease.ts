@@ -1,6 +1,8 @@
 // The bot asks for a lease. Checks in the documented order: frozen bot, grant
 // (a missing secret answers exactly like a missing grant), org policy; then the
 // TTL is clamped to the policy's and the grant's maximum (Vault's max_ttl).
+// Secrets under an approval rule get a pending lease instead: no token exists
+// until enough humans approve (lib/approvals), then the bot collects it once.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { transaction } from "@/lib/db/prisma";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
@@ -28,9 +30,29 @@ export interface IssuedLease {
   leaseToken: string;
 }
 
+/** A lease waiting for human approval; the bot polls GET /api/leases/{id}. */
+export interface PendingLease {
+  id: string;
+  status: "pending";
+}
+
+/** How long approvers have to decide before a pending request lapses. */
+export const APPROVAL_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function needsApproval(
+  policy: { approvalSecretIds: string[]; approvalTags: string[] },
+  secret: { id: string; tags: string[] },
+): boolean {
+  return policy.approvalSecretIds.includes(secret.id) || secret.tags.some((t) => policy.approvalTags.includes(t));
+}
+
 const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
 
-export async function requestLease(db: PrismaClient, { bot, input, ip = null, now = () => new Date() }: RequestLeaseOptions): Promise<IssuedLease> {
+/** 201-style IssuedLease, or a PendingLease when a policy approval rule covers the secret. */
+export async function requestLease(
+  db: PrismaClient,
+  { bot, input, ip = null, now = () => new Date() }: RequestLeaseOptions,
+): Promise<IssuedLease | PendingLease> {
   const { orgId } = bot;
   const base = {
     orgId,
@@ -63,7 +85,7 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
         // A grant limited to a mount serves only leases requested through that mount.
         OR: [{ mountId: null }, ...(mount ? [{ mountId: mount.id }] : [])],
       },
-      select: { maxTtlSeconds: true, singleUseOnly: true, secret: { select: { id: true, name: true, scope: true } } },
+      select: { maxTtlSeconds: true, singleUseOnly: true, secret: { select: { id: true, name: true, scope: true, tags: true } } },
     });
     if (!grant) return { denied: "permission_denied" as const };
 
@@ -84,6 +106,39 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
     const requestedTtl = input.ttlSeconds ?? policy.defaultTtlSeconds;
     const ttlSeconds = Math.min(requestedTtl, policy.maxTtlSeconds, grant.maxTtlSeconds ?? Infinity);
     const issuedAt = now();
+    if (needsApproval(policy, grant.secret)) {
+      const id = newId("lse");
+      const expiresAt = new Date(issuedAt.getTime() + APPROVAL_WINDOW_MS);
+      await tx.lease.create({
+        data: {
+          id,
+          orgId,
+          botId: bot.id,
+          secretId: grant.secret.id,
+          secretName: grant.secret.name,
+          scope: grant.secret.scope,
+          tokenHash: null,
+          justification,
+          singleUse,
+          status: "pending",
+          ttlSeconds,
+          mountId: mount?.id ?? null,
+          expiresAt,
+          createdAt: issuedAt,
+        },
+        select: { id: true },
+      });
+      await recordAuditEvent(tx, {
+        ...base,
+        type: "lease.requested",
+        secretId: grant.secret.id,
+        leaseId: id,
+        justification,
+        outcome: "success",
+        data: { mount: input.mount ?? null, ttlSeconds, singleUse, approvalsRequired: policy.approvalsRequired, approvalDeadline: expiresAt.toISOString() },
+      });
+      return { pending: { id, status: "pending" as const } };
+    }
     const expiresAt = new Date(issuedAt.getTime() + ttlSeconds * 1000);
     const leaseToken = generateToken("rvl_");
     const id = newId("lse");
@@ -127,6 +182,7 @@ export async function requestLease(db: PrismaClient, { bot, input, ip = null, no
   });
 
   if (outcome.lease) return outcome.lease;
+  if (outcome.pending) return outcome.pending;
   switch (outcome.denied) {
     case "unauthenticated":
       // The bot was deleted between authentication and now: nothing in this org to audit against.

@@ -16,7 +16,8 @@ export async function revokeLease(tx: Prisma.TransactionClient, { orgId, id, act
   const lease = await tx.lease.findFirst({ where: { id, orgId }, select: { id: true, botId: true, secretId: true, secretName: true, scope: true } });
   if (!lease) throw new ApiError("not_found", "Lease not found");
   const { count } = await tx.lease.updateMany({
-    where: { id, orgId, status: "active" },
+    // A pending request is cancelled the same way, so it can no longer be approved.
+    where: { id, orgId, status: { in: ["active", "pending"] } },
     data: { status: "revoked", revokedAt: new Date(), revokeReason: reason ?? "revoked by admin" },
   });
   if (count > 0) {

@@ -14,7 +14,8 @@ export interface RevokeLeasesOptions {
 export async function revokeLeases(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: RevokeLeasesOptions) {
   // Lease issuance holds this lock too, so no lease issued concurrently escapes the sweep.
   await lockAuditHead(tx, orgId);
-  const where: Prisma.LeaseWhereInput = { orgId, status: "active" };
+  // Pending requests go too: an incident must not leave approvals that re-arm a bot.
+  const where: Prisma.LeaseWhereInput = { orgId, status: { in: ["active", "pending"] } };
   let target: Record<string, string | boolean>;
   if ("botId" in input) {
     if (!(await tx.bot.findFirst({ where: { id: input.botId, orgId }, select: { id: true } }))) throw new ApiError("not_found", "Bot not found");

@@ -6,6 +6,10 @@ export const policySelect = {
   requireJustification: true,
   minJustificationLength: true,
   singleUseByDefault: true,
+  rotationPeriodDays: true,
+  approvalSecretIds: true,
+  approvalTags: true,
+  approvalsRequired: true,
   updatedAt: true,
 } as const;
 

@@ -7,9 +7,19 @@ export const listAuditQuerySchema = z.strictObject({
   secretId: idSchema("sec").optional(),
   leaseId: idSchema("lse").optional(),
   outcome: z.enum(["success", "denied", "failure"]).optional(),
+  /** Who acted: a user (usr_) or bot (bot_) id. */
+  actorId: z.string().regex(/^(usr|bot)_[0-9a-f]{24}$/, "Expected a usr_ or bot_ id").optional(),
+  /** Free text searched in justifications (case-insensitive). */
+  q: z.string().trim().min(1).max(200).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   cursor: z.string().regex(/^\d{1,19}$/, "cursor is the seq of the last event you saw").optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
+
+/** The export takes the same filters as the list, without paging. */
+export const exportAuditQuerySchema = listAuditQuerySchema.omit({ cursor: true, limit: true }).extend({
+  format: z.enum(["csv", "json"]).default("csv"),
+});
+export type ExportAuditQuery = z.infer<typeof exportAuditQuerySchema>;

@@ -6,7 +6,8 @@ export const secretValueSchema = z
   .min(1, "Value must not be empty")
   .refine((v) => Buffer.byteLength(v, "utf8") <= MAX_VALUE_BYTES, "Value must be at most 64 KiB");
 
-const tagsSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,63}$/, "Tags are lower-case words")).max(32);
+export const tagSchema = z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,63}$/, "Tags are lower-case words");
+const tagsSchema = z.array(tagSchema).max(32);
 
 export const createSecretSchema = z.strictObject({
   name: secretNameSchema,

@@ -1,4 +1,4 @@
-// POST /api/leases — a bot requests a lease
+// POST /api/leases — a bot requests a lease: 201 with the token, or 202 {id, status:"pending"} when it needs approval
 import { NextResponse } from "next/server";
 import { withBot } from "@/lib/api/handler";
 import { parseBody } from "@/lib/api/request";
@@ -9,5 +9,5 @@ import { requestLeaseSchema } from "@/lib/validations/lease";
 export const POST = withBot(async ({ req, bot, ip }) => {
   const input = await parseBody(req, requestLeaseSchema);
   const lease = await requestLease(prisma, { bot, input, ip });
-  return NextResponse.json(lease, { status: 201 });
+  return NextResponse.json(lease, { status: lease.status === "pending" ? 202 : 201 });
 });

@@ -1,0 +1,34 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { ApiError } from "@/lib/api/errors";
+
+/**
+ * Locks a pending lease for a decision. Returns the refusal instead of throwing it,
+ * so the caller can roll back and then audit the refusal on its own.
+ */
+export async function loadPendingLease(tx: Prisma.TransactionClient, { orgId, leaseId, userId, now }: { orgId: string; leaseId: string; userId: string; now: Date }) {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Lease" WHERE "id" = ${leaseId} AND "orgId" = ${orgId} FOR UPDATE`;
+  if (!locked) throw new ApiError("not_found", "Lease not found");
+  const lease = await tx.lease.findUniqueOrThrow({
+    where: { id: leaseId },
+    select: {
+      id: true,
+      botId: true,
+      secretId: true,
+      secretName: true,
+      scope: true,
+      status: true,
+      ttlSeconds: true,
+      expiresAt: true,
+      justification: true,
+      bot: { select: { createdBy: true, frozenAt: true } },
+    },
+  });
+  let refusal: { code: "conflict" | "forbidden"; message: string } | null = null;
+  if (lease.status !== "pending") refusal = { code: "conflict", message: `This request is no longer pending (it is ${lease.status})` };
+  else if (lease.expiresAt <= now) refusal = { code: "conflict", message: "The approval window of this request has closed" };
+  else if (lease.secretId === null) refusal = { code: "conflict", message: "The requested secret was deleted" };
+  // The bot's creator is its requester in all but name: four eyes means someone else.
+  else if (lease.bot.createdBy === userId) refusal = { code: "forbidden", message: "You created this bot, so you may not decide its requests" };
+  return { lease, refusal };
+}

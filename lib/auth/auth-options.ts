@@ -1,0 +1,119 @@
+// next-auth configuration: email + password against the users table, plus one
+// generic OIDC provider when RV_OIDC_* are set. Sessions are JWTs that carry only
+// the user id; the role is reread from the database on every request
+// (lib/auth/get-session-user.ts), so a demotion or removal applies at once.
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { prisma, transaction } from "@/lib/db/prisma";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { verifyPassword } from "@/lib/users/password";
+import { authSecret } from "./auth-secret";
+
+// Compared against when the email is unknown, so timing does not reveal which emails exist.
+const DUMMY_HASH = "$2b$12$6ioivlGyhoCVY49ysO08pu958FmCskz1JNJeH2vxTq7CSOmmEAYNG";
+
+function headerValue(headers: unknown, name: string): string | null {
+  const h = headers as Record<string, string | string[] | undefined> | undefined;
+  const v = h?.[name];
+  return (Array.isArray(v) ? v[0] : v)?.split(",")[0]?.trim().slice(0, 64) || null;
+}
+
+async function auditSignIn(user: { id: string; orgId: string; email: string }, outcome: "success" | "denied", ip: string | null, method: string) {
+  await transaction(prisma, (tx) =>
+    recordAuditEvent(tx, {
+      orgId: user.orgId,
+      type: outcome === "success" ? "member.signed_in" : "member.sign_in_failed",
+      actor: { type: "user", id: user.id },
+      outcome,
+      reason: outcome === "denied" ? "wrong password" : null,
+      ip,
+      data: { email: user.email, method },
+    }),
+  );
+}
+
+const credentials = CredentialsProvider({
+  id: "credentials",
+  name: "Email and password",
+  credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+  async authorize(input, req) {
+    const email = String(input?.email ?? "").trim().toLowerCase().slice(0, 254);
+    const password = String(input?.password ?? "").slice(0, 200);
+    if (!email || !password) return null;
+    const user = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true, name: true, passwordHash: true } });
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const ip = headerValue(req?.headers, "x-forwarded-for");
+    if (!user) return null;
+    await auditSignIn(user, ok ? "success" : "denied", ip, "password");
+    return ok ? { id: user.id, email: user.email, name: user.name } : null;
+  },
+});
+
+function oidcProvider(env: Record<string, string | undefined>) {
+  const issuer = env.RV_OIDC_ISSUER?.replace(/\/$/, "");
+  if (!issuer || !env.RV_OIDC_CLIENT_ID || !env.RV_OIDC_CLIENT_SECRET) return null;
+  return {
+    id: "oidc",
+    name: env.RV_OIDC_NAME || "Single sign-on",
+    type: "oauth" as const,
+    wellKnown: `${issuer}/.well-known/openid-configuration`,
+    issuer,
+    clientId: env.RV_OIDC_CLIENT_ID,
+    clientSecret: env.RV_OIDC_CLIENT_SECRET,
+    authorization: { params: { scope: "openid email profile" } },
+    idToken: true,
+    checks: ["pkce", "state"] as ("pkce" | "state")[],
+    profile(profile: { sub: string; email?: string; name?: string }) {
+      return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? null };
+    },
+  };
+}
+
+export function isOidcConfigured(env: Record<string, string | undefined> = process.env): boolean {
+  return oidcProvider(env) !== null;
+}
+
+let cached: NextAuthOptions | undefined;
+
+/** Built on first request, not at import: `next build` must not need the master key. */
+export function getAuthOptions(): NextAuthOptions {
+  if (cached) return cached;
+  // Without NEXTAUTH_URL, take the origin from the request (Host / X-Forwarded-*),
+  // so the app works on whatever address it is served from.
+  if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "1";
+  const oidc = oidcProvider(process.env);
+  cached = {
+    secret: authSecret(),
+    providers: oidc ? [credentials, oidc] : [credentials],
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    callbacks: {
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        // Identity-provider sign-in maps onto an existing member by verified email; nobody is created.
+        const verified = (profile as { email_verified?: boolean } | undefined)?.email_verified !== false;
+        const email = user.email?.toLowerCase();
+        if (!email || !verified) return false;
+        const member = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true } });
+        if (!member) return false;
+        await auditSignIn(member, "success", null, "oidc");
+        return true;
+      },
+      async jwt({ token, user, account }) {
+        if (user && account) {
+          if (account.provider === "oidc") {
+            const member = await prisma.user.findUnique({ where: { email: user.email!.toLowerCase() }, select: { id: true } });
+            token.uid = member?.id;
+          } else {
+            token.uid = user.id;
+          }
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        return { ...session, user: { ...session.user, id: typeof token.uid === "string" ? token.uid : undefined } };
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,28 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { lockAuditHead, recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { ApiError } from "@/lib/api/errors";
+
+export interface DeleteBotOptions {
+  orgId: string;
+  id: string;
+  actor: Actor;
+  ip?: string | null;
+}
+
+/**
+ * Removes a bot with its grants and leases (the rows cascade). Its token stops
+ * working at once; the audit trail keeps the bot's history under its id.
+ */
+export async function deleteBot(tx: Prisma.TransactionClient, { orgId, id, actor, ip }: DeleteBotOptions) {
+  // Same lock as lease issuance: no lease can be issued to the bot while it is being removed.
+  await lockAuditHead(tx, orgId);
+  const bot = await tx.bot.findFirst({ where: { id, orgId }, select: { id: true, name: true } });
+  if (!bot) throw new ApiError("not_found", "Bot not found");
+  const [leases, grants] = await Promise.all([
+    tx.lease.count({ where: { orgId, botId: id, status: { in: ["active", "pending"] } } }),
+    tx.grant.count({ where: { orgId, botId: id } }),
+  ]);
+  await tx.bot.delete({ where: { id } });
+  await recordAuditEvent(tx, { orgId, type: "bot.deleted", actor, botId: id, ip, data: { name: bot.name, openLeasesRemoved: leases, grantsRemoved: grants } });
+  return { id, openLeasesRemoved: leases, grantsRemoved: grants };
+}

@@ -1,0 +1,14 @@
+/** What every server action returns to its form. */
+export interface FormState {
+  ok?: boolean;
+  /** HTTP-like status of a refusal (403, 404, 409…), for the form's message. */
+  status?: number;
+  message?: string;
+  fieldErrors?: Record<string, string[]>;
+  /** Shown once after success, e.g. a new bot token; never stored anywhere. */
+  secretOnce?: string;
+  /** Anything else the form needs to render after success. */
+  data?: Record<string, unknown>;
+}
+
+export const initialFormState: FormState = {};

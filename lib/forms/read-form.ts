@@ -1,0 +1,25 @@
+// FormData → plain objects shaped like the API's JSON bodies, so the same zod
+// schemas validate both. Empty fields become undefined (the schema's defaults apply).
+
+export function text(fd: FormData, name: string): string | undefined {
+  const v = fd.get(name);
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+export function list(fd: FormData, name: string): string[] | undefined {
+  const all = fd.getAll(name).filter((v): v is string => typeof v === "string");
+  if (all.length === 0) return undefined;
+  return all.flatMap((v) => v.split(/[,\s]+/)).map((v) => v.trim()).filter(Boolean);
+}
+
+/** Numbers stay strings when they are not numbers, so the schema reports them. */
+export function int(fd: FormData, name: string): number | string | undefined {
+  const v = text(fd, name)?.trim();
+  if (v === undefined || v === "") return undefined;
+  return /^-?\d+$/.test(v) ? Number(v) : v;
+}
+
+/** A checkbox: present → true. Forms send a hidden "0" first so absence means false. */
+export function bool(fd: FormData, name: string): boolean {
+  return fd.getAll(name).includes("on") || fd.getAll(name).includes("1");
+}
