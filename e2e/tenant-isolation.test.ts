@@ -2,7 +2,7 @@
 // never a byte of B's data, and B is untouched afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedScenario } from "../test/fixtures";
+import { seedScenario, issueLease } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { requestLease } from "../lib/leases/request-lease";
 import { requestLeaseSchema } from "../lib/validations/lease";
@@ -14,16 +14,16 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let call: ReturnType<typeof client>;
 let a: Awaited<ReturnType<typeof seedScenario>>;
 let b: Awaited<ReturnType<typeof seedScenario>>;
-let bLease: Awaited<ReturnType<typeof requestLease>>;
-let aLease: Awaited<ReturnType<typeof requestLease>>;
+let bLease: Awaited<ReturnType<typeof issueLease>>;
+let aLease: Awaited<ReturnType<typeof issueLease>>;
 
 const justification = "Tenant isolation check for the matrix";
 
 beforeAll(async () => {
   db = await createTestDatabase();
   [a, b] = [await seedScenario(db.prisma), await seedScenario(db.prisma)];
-  bLease = await requestLease(db.prisma, { bot: b.principal, input: requestLeaseSchema.parse({ secret: b.secret.name, justification }) });
-  aLease = await requestLease(db.prisma, { bot: a.principal, input: requestLeaseSchema.parse({ secret: a.secret.name, justification }) });
+  bLease = await issueLease(db.prisma, { bot: b.principal, input: requestLeaseSchema.parse({ secret: b.secret.name, justification }) });
+  aLease = await issueLease(db.prisma, { bot: a.principal, input: requestLeaseSchema.parse({ secret: a.secret.name, justification }) });
   // Same KEK as this process: the seeded secrets were sealed here.
   server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: process.env.RV_MASTER_KEY } });
   call = client(server.url);

@@ -11,6 +11,7 @@ import { createSecret } from "../lib/secrets/create-secret";
 import { createGrant } from "../lib/grants/create-grant";
 import type { Role } from "../lib/generated/prisma/enums";
 import type { BotPrincipal } from "../lib/auth/authenticate-bot";
+import { requestLease, type IssuedLease } from "../lib/leases/request-lease";
 
 export const unique = (prefix = "") => prefix + randomBytes(4).toString("hex");
 
@@ -56,4 +57,11 @@ export async function seedScenario(db: PrismaClient, secretOpts: { name?: string
   const { secret, value } = await seedSecret(db, org.orgId, secretOpts);
   const grant = await seedGrant(db, org.orgId, bot.bot.id, secret.id);
   return { ...org, ...bot, secret, value, grant };
+}
+
+/** requestLease for tests that expect an immediately active lease (no approval rule). */
+export async function issueLease(...args: Parameters<typeof requestLease>): Promise<IssuedLease> {
+  const lease = await requestLease(...args);
+  if (!("leaseToken" in lease)) throw new Error(`expected an active lease, got ${(lease as { status: string }).status}`);
+  return lease;
 }

@@ -101,7 +101,11 @@ export async function startServer({ databaseUrl, env = {} }: StartServerOptions)
     env: {
       ...process.env,
       NODE_ENV: "production",
-      RV_MASTER_KEY: randomBytes(32).toString("base64"),
+      // The test process's key, so data seeded through lib/ opens in the server.
+      RV_MASTER_KEY: process.env.RV_MASTER_KEY ?? randomBytes(32).toString("base64"),
+      // Suites send bursts from one address; the abuse suite sets real limits itself.
+      RV_RATE_LIMIT_BOT_PER_MIN: "1000000",
+      RV_RATE_LIMIT_IP_PER_MIN: "1000000",
       ...env,
       DATABASE_URL: databaseUrl,
       NEXT_TELEMETRY_DISABLED: "1",

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   lease_used: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  lease_locked: 423,
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
@@ -32,6 +33,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -64,7 +66,11 @@ function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Maps anything thrown by a handler to the documented error shape. Never leaks internals. */
 export function toErrorResponse(err: unknown): NextResponse {
-  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.extra);
+  if (err instanceof ApiError) {
+    const response = errorResponse(err.code, err.message, err.extra);
+    for (const [name, value] of Object.entries(err.headers)) response.headers.set(name, value);
+    return response;
+  }
   if (err instanceof ZodError) return errorResponse("validation_failed", "Request is invalid", { issues: zodIssues(err) });
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === "P2002") return errorResponse("conflict", "A resource with these unique fields already exists");

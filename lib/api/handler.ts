@@ -8,6 +8,9 @@ import { authenticateBot, type BotPrincipal } from "@/lib/auth/authenticate-bot"
 import { authenticateAdmin, type AdminPrincipal } from "@/lib/auth/authenticate-admin";
 import { can, type Permission } from "@/lib/auth/roles";
 import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { enforceRateLimits, type Bucket } from "@/lib/abuse/consume-rate-limit";
+import { rateLimitsFromEnv } from "@/lib/abuse/limits";
+import { hashToken } from "@/lib/crypto/tokens";
 import { ApiError, toErrorResponse } from "./errors";
 import { clientIp } from "./request";
 
@@ -39,6 +42,16 @@ function route<C>(build: (base: BaseContext) => Promise<C>, handler: (ctx: C) =>
   };
 }
 
+/** Per-bot and per-IP budgets for the bot-facing API (lease request, status, release, resolve). */
+async function limitBotTraffic(base: BaseContext, orgId: string | null, botId: string | null) {
+  const limits = rateLimitsFromEnv();
+  const buckets: Bucket[] = [];
+  if (botId) buckets.push({ key: `bot:${botId}`, limit: limits.botPerMinute });
+  if (base.ip) buckets.push({ key: `ip:${base.ip}`, limit: limits.ipPerMinute });
+  if (buckets.length === 0) return;
+  await enforceRateLimits(prisma, { buckets, orgId, botId, ip: base.ip, route: `${base.req.method} ${new URL(base.req.url).pathname}` });
+}
+
 export function withPublic(handler: (ctx: BaseContext) => Promise<Response>) {
   return route(async (base) => base, handler);
 }
@@ -53,6 +66,7 @@ export function withBot(handler: (ctx: BotContext) => Promise<Response>) {
     const token = bearerToken(base.req.headers.get("authorization"), "rvb_");
     const bot = token ? await authenticateBot(prisma, token) : null;
     if (!bot) throw new ApiError("unauthenticated", "A valid bot token is required");
+    await limitBotTraffic(base, bot.orgId, bot.id);
     return { ...base, bot };
   }, handler);
 }
@@ -66,6 +80,9 @@ export function withLeaseToken(handler: (ctx: LeaseTokenContext) => Promise<Resp
   return route(async (base) => {
     const leaseToken = bearerToken(base.req.headers.get("authorization"), "rvl_");
     if (!leaseToken) throw new ApiError("unauthenticated", "A valid lease token is required");
+    // The lease's bot shares its budget across requests and resolves.
+    const owner = await prisma.lease.findUnique({ where: { tokenHash: hashToken(leaseToken) }, select: { orgId: true, botId: true } });
+    await limitBotTraffic(base, owner?.orgId ?? null, owner?.botId ?? null);
     return { ...base, leaseToken };
   }, handler);
 }

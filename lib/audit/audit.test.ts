@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedScenario } from "../../test/fixtures";
+import { seedScenario, issueLease } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { requestLease } from "../leases/request-lease";
 import { resolveLease } from "../leases/resolve-lease";
@@ -28,7 +28,7 @@ const justification = "Reconcile unpaid invoices before month-end close";
 async function busyOrg() {
   const s = await seedScenario(db.prisma);
   for (let i = 0; i < 3; i++) {
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) });
     await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken });
   }
   const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId }, orderBy: { seq: "asc" }, select: { seq: true, type: true } });
@@ -110,7 +110,7 @@ describe("audit chain", () => {
 describe("fail closed", () => {
   it("rolls the action back when its audit event cannot be written", async () => {
     const s = await seedScenario(db.prisma);
-    const single = await requestLease(db.prisma, {
+    const single = await issueLease(db.prisma, {
       bot: s.principal,
       input: requestLeaseSchema.parse({ secret: s.secret.name, justification, singleUse: true }),
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedScenario, seedSecret, seedGrant, seedBot } from "../../test/fixtures";
+import { seedScenario, seedSecret, seedGrant, seedBot, issueLease } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import { requestLease } from "./request-lease";
@@ -39,7 +39,7 @@ describe("requestLease", () => {
   it("issues a lease with the default 15-minute TTL and no plaintext", async () => {
     const s = await seedScenario(db.prisma);
     const before = Date.now();
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
     expect(lease.id).toMatch(/^lse_/);
     expect(lease.leaseToken).toMatch(/^rvl_[A-Za-z0-9_-]{43}$/);
     expect(lease).toMatchObject({ secret: s.secret.name, scope: "default", status: "active", singleUse: false });
@@ -54,13 +54,13 @@ describe("requestLease", () => {
   it("clamps the TTL to the policy maximum and then to the grant maximum", async () => {
     const s = await seedScenario(db.prisma);
     const t0 = Date.now();
-    const a = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 86_400 }) });
+    const a = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 86_400 }) });
     expect(Math.round((Date.parse(a.expiresAt) - t0) / 1000)).toBe(3600);
 
     const { secret } = await seedSecret(db.prisma, s.orgId);
     await seedGrant(db.prisma, s.orgId, s.bot.id, secret.id, { maxTtlSeconds: 120 });
     const t1 = Date.now();
-    const b = await requestLease(db.prisma, { bot: s.principal, input: input(secret.name, { ttlSeconds: 3000 }) });
+    const b = await issueLease(db.prisma, { bot: s.principal, input: input(secret.name, { ttlSeconds: 3000 }) });
     expect(Math.round((Date.parse(b.expiresAt) - t1) / 1000)).toBe(120);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: b.id, type: "lease.granted" } });
     expect(event.data).toMatchObject({ ttlSeconds: 120, requestedTtlSeconds: 3000, clamped: true });
@@ -96,7 +96,7 @@ describe("requestLease", () => {
     await transaction(db.prisma, (tx) =>
       updatePolicy(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { requireJustification: false, singleUseByDefault: true } }),
     );
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { justification: "" }) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { justification: "" }) });
     expect(lease.singleUse).toBe(true);
 
     const { secret } = await seedSecret(db.prisma, s.orgId);
@@ -109,7 +109,7 @@ describe("requestLease", () => {
 describe("resolveLease", () => {
   it("returns the current version's value and records the resolve", async () => {
     const s = await seedScenario(db.prisma, { scope: "production" });
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) });
     const first = await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken });
     expect(first).toEqual({ secret: s.secret.name, scope: "production", version: 1, value: s.value, expiresAt: lease.expiresAt });
 
@@ -125,8 +125,8 @@ describe("resolveLease", () => {
 
   it("rejects a wrong token without saying whether the lease exists", async () => {
     const s = await seedScenario(db.prisma);
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
-    const other = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const other = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
     const wrong = await denialCode(resolveLease(db.prisma, { leaseId: lease.id, leaseToken: other.leaseToken }));
     const missing = await denialCode(resolveLease(db.prisma, { leaseId: "lse_000000000000000000000000", leaseToken: other.leaseToken }));
     expect(wrong).toEqual({ code: "unauthenticated", message: "A valid lease token is required" });
@@ -136,14 +136,14 @@ describe("resolveLease", () => {
   it("answers 410 codes for expired, revoked and used leases", async () => {
     const s = await seedScenario(db.prisma);
     const past = new Date(Date.now() - 3_600_000);
-    const old = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 60 }), now: () => past });
+    const old = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { ttlSeconds: 60 }), now: () => past });
     expect((await denialCode(resolveLease(db.prisma, { leaseId: old.id, leaseToken: old.leaseToken }))).code).toBe("lease_expired");
 
-    const once = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
+    const once = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
     await resolveLease(db.prisma, { leaseId: once.id, leaseToken: once.leaseToken });
     expect((await denialCode(resolveLease(db.prisma, { leaseId: once.id, leaseToken: once.leaseToken }))).code).toBe("lease_used");
 
-    const released = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const released = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
     await releaseLease(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: released.id });
     expect((await denialCode(resolveLease(db.prisma, { leaseId: released.id, leaseToken: released.leaseToken }))).code).toBe("lease_revoked");
 
@@ -157,7 +157,7 @@ describe("resolveLease", () => {
 
   it("gives a single-use lease's value to exactly one of 50 simultaneous resolves", async () => {
     const s = await seedScenario(db.prisma);
-    const lease = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { singleUse: true }) });
     const results = await Promise.allSettled(
       Array.from({ length: 50 }, () => resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken })),
     );
@@ -170,14 +170,14 @@ describe("resolveLease", () => {
 
   it("stops resolving at once when a bot is frozen or its leases are revoked in bulk", async () => {
     const s = await seedScenario(db.prisma);
-    const a = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const a = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
     await transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { secretId: s.secret.id, reason: "key leaked in a log" } }));
     expect((await denialCode(resolveLease(db.prisma, { leaseId: a.id, leaseToken: a.leaseToken }))).code).toBe("lease_revoked");
 
     const second = await seedBot(db.prisma, s.orgId);
     await seedGrant(db.prisma, s.orgId, second.bot.id, s.secret.id);
-    const b = await requestLease(db.prisma, { bot: second.principal, input: input(s.secret.name) });
-    const c = await requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const b = await issueLease(db.prisma, { bot: second.principal, input: input(s.secret.name) });
+    const c = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
     await transaction(db.prisma, (tx) => setBotFrozen(tx, { orgId: s.orgId, id: second.bot.id, frozen: true, actor: SYSTEM_ACTOR }));
     expect((await denialCode(resolveLease(db.prisma, { leaseId: b.id, leaseToken: b.leaseToken }))).code).toBe("lease_revoked");
     expect((await resolveLease(db.prisma, { leaseId: c.id, leaseToken: c.leaseToken })).value).toBe(s.value);

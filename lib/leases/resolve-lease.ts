@@ -10,6 +10,36 @@ import { openValue } from "@/lib/crypto/envelope";
 import { digestsEqual, hashToken } from "@/lib/crypto/tokens";
 import { denyWithAudit } from "./deny";
 import { effectiveStatus } from "./lease-status";
+import { rateLimitsFromEnv } from "@/lib/abuse/limits";
+
+/**
+ * Someone holds this lease's id but not its token. Count it; at the limit the lease
+ * locks for good. Audited on the first wrong token and on the lock, not on every try.
+ */
+async function countBadToken(db: PrismaClient, { leaseId, ip, maxBadTokens }: { leaseId: string; ip: string | null; maxBadTokens: number }) {
+  await transaction(db, async (tx) => {
+    const [row] = await tx.$queryRaw<{ orgId: string; botId: string; secretId: string | null; secretName: string; scope: string; failedResolves: number; lockedAt: Date | null }[]>`
+      UPDATE "Lease" SET "failedResolves" = "failedResolves" + 1,
+             "lockedAt" = CASE WHEN "failedResolves" + 1 >= ${maxBadTokens} THEN COALESCE("lockedAt", now()) ELSE "lockedAt" END
+       WHERE "id" = ${leaseId}
+   RETURNING "orgId", "botId", "secretId", "secretName", "scope", "failedResolves", "lockedAt"`;
+    if (!row || (row.failedResolves !== 1 && row.failedResolves !== maxBadTokens)) return;
+    const locking = row.failedResolves >= maxBadTokens;
+    await recordAuditEvent(tx, {
+      orgId: row.orgId,
+      type: locking ? "lease.locked" : "lease.bad_token",
+      actor: { type: "system", id: null },
+      botId: row.botId,
+      secretId: row.secretId,
+      secretName: row.secretName,
+      scope: row.scope,
+      leaseId,
+      outcome: "denied",
+      reason: locking ? `locked after ${maxBadTokens} wrong lease tokens` : "wrong lease token",
+      ip,
+    });
+  });
+}
 
 export interface ResolveLeaseOptions {
   leaseId: string;
@@ -17,6 +47,8 @@ export interface ResolveLeaseOptions {
   ip?: string | null;
   keys?: KeyProvider;
   now?: () => Date;
+  /** Wrong tokens tolerated on one lease before it locks. */
+  maxBadTokens?: number;
 }
 
 export interface ResolvedSecret {
@@ -42,7 +74,7 @@ const BAD_TOKEN = "A valid lease token is required";
 
 export async function resolveLease(
   db: PrismaClient,
-  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date() }: ResolveLeaseOptions,
+  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens }: ResolveLeaseOptions,
 ): Promise<ResolvedSecret> {
   const tokenHash = hashToken(leaseToken);
   const at = now();
@@ -55,7 +87,7 @@ export async function resolveLease(
              "status" = CASE WHEN "singleUse" THEN 'used'::"LeaseStatus" ELSE "status" END
        WHERE "id" = ${leaseId} AND "tokenHash" = ${tokenHash}
          AND "status" = 'active' AND "expiresAt" > ${at}
-         AND "secretId" IS NOT NULL
+         AND "secretId" IS NOT NULL AND "lockedAt" IS NULL
    RETURNING "orgId", "botId", "secretId", "secretName", "scope", "expiresAt", "singleUse", "resolveCount"`;
     if (!lease) return null;
 
@@ -92,9 +124,13 @@ export async function resolveLease(
   // Not claimable: find out why, without telling a wrong token anything.
   const lease = await db.lease.findUnique({
     where: { id: leaseId },
-    select: { orgId: true, botId: true, secretId: true, secretName: true, scope: true, tokenHash: true, status: true, expiresAt: true },
+    select: { orgId: true, botId: true, secretId: true, secretName: true, scope: true, tokenHash: true, status: true, expiresAt: true, lockedAt: true },
   });
-  if (!lease?.tokenHash || !digestsEqual(lease.tokenHash, tokenHash)) throw new ApiError("unauthenticated", BAD_TOKEN);
+  if (!lease) throw new ApiError("unauthenticated", BAD_TOKEN);
+  if (!lease.tokenHash || !digestsEqual(lease.tokenHash, tokenHash)) {
+    await countBadToken(db, { leaseId, ip, maxBadTokens });
+    throw new ApiError("unauthenticated", BAD_TOKEN);
+  }
   const status = lease.secretId === null && lease.status === "active" ? "revoked" : effectiveStatus(lease, at);
   const event = {
     orgId: lease.orgId,
@@ -107,6 +143,7 @@ export async function resolveLease(
     leaseId,
     ip,
   };
+  if (lease.lockedAt) return denyWithAudit(db, event, "lease_locked", "This lease is locked after repeated wrong tokens; request a new one");
   if (status === "revoked") return denyWithAudit(db, event, "lease_revoked", "This lease was revoked");
   if (status === "used") return denyWithAudit(db, event, "lease_used", "This single-use lease was already resolved");
   return denyWithAudit(db, event, "lease_expired", "This lease has expired");

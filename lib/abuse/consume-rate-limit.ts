@@ -1,0 +1,70 @@
+// Fixed-window counters in PostgreSQL, so every app instance shares one budget.
+// One statement bumps all of a request's buckets at once.
+import type { Db } from "@/lib/db/prisma";
+import { transaction, type PrismaClient } from "@/lib/db/prisma";
+import { ApiError } from "@/lib/api/errors";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+
+export const WINDOW_SECONDS = 60;
+
+export interface Bucket {
+  key: string;
+  limit: number;
+}
+
+export interface BucketState extends Bucket {
+  count: number;
+}
+
+export async function bumpBuckets(db: Db, buckets: Bucket[], now = new Date()): Promise<{ windowStart: Date; states: BucketState[] }> {
+  const windowStart = new Date(Math.floor(now.getTime() / (WINDOW_SECONDS * 1000)) * WINDOW_SECONDS * 1000);
+  const keys = buckets.map((b) => b.key);
+  const rows = await db.$queryRaw<{ key: string; count: number }[]>`
+    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
+    SELECT k, ${windowStart}, 1 FROM unnest(${keys}::text[]) AS k
+    ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
+    RETURNING "key", "count"`;
+  const counts = new Map(rows.map((r) => [r.key, Number(r.count)]));
+  // Old windows are useless; trim them now and then rather than on every request.
+  if (Math.random() < 0.002) {
+    void db.rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(windowStart.getTime() - 10 * 60_000) } } }).catch(() => {});
+  }
+  return { windowStart, states: buckets.map((b) => ({ ...b, count: counts.get(b.key) ?? 1 })) };
+}
+
+export interface EnforceOptions {
+  buckets: Bucket[];
+  /** Org to record the refusal in; unknown for unauthenticated callers. */
+  orgId?: string | null;
+  botId?: string | null;
+  ip?: string | null;
+  route: string;
+}
+
+/**
+ * Throws 429 with Retry-After when any bucket is over its limit. The refusal is
+ * audited once per bucket per window — on the first request over the limit — so a
+ * flood cannot turn the audit trail into the attack.
+ */
+export async function enforceRateLimits(db: PrismaClient, { buckets, orgId, botId, ip, route }: EnforceOptions, now = new Date()) {
+  const { windowStart, states } = await bumpBuckets(db, buckets, now);
+  const over = states.filter((s) => s.count > s.limit);
+  if (over.length === 0) return;
+  const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
+  const firstOver = over.filter((s) => s.count === s.limit + 1);
+  if (orgId && firstOver.length > 0) {
+    await transaction(db, (tx) =>
+      recordAuditEvent(tx, {
+        orgId,
+        type: "rate_limit.exceeded",
+        actor: botId ? { type: "bot", id: botId } : { type: "system", id: null },
+        botId: botId ?? null,
+        outcome: "denied",
+        reason: `rate_limited: more than ${firstOver[0].limit} requests per minute`,
+        ip: ip ?? null,
+        data: { route, buckets: firstOver.map((s) => s.key.split(":").slice(0, 2).join(":")), windowStart: windowStart.toISOString() },
+      }),
+    );
+  }
+  throw new ApiError("rate_limited", "Too many requests; retry after the Retry-After interval", {}, { "retry-after": String(retryAfter) });
+}
