@@ -1,5 +1,16 @@
 import type { NextConfig } from "next";
 
+// Sent on every response. Script policy for pages (nonces) is set per request in
+// proxy.ts; these parts hold everywhere and need no nonce.
+const securityHeaders = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "no-referrer" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'" },
+];
+
 const nextConfig: NextConfig = {
   // pg and the embedded database use Node built-ins that should not be bundled.
   serverExternalPackages: ["pg", "@electric-sql/pglite", "@electric-sql/pglite-socket"],
@@ -7,6 +18,13 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // The app build checks app code only; `npm run typecheck` covers tests and scripts.
   typescript: { tsconfigPath: "tsconfig.build.json" },
+  async headers() {
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // JSON APIs render nothing: forbid every kind of content outright.
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }] },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -73,3 +73,19 @@ describe("bad input", () => {
     expectError(await call("GET", "/api/v1/audit?from=yesterday", { token: s.adminToken }), 400, "validation_failed");
   });
 });
+
+describe("response headers", () => {
+  it("sends security headers on API responses and pages", async () => {
+    for (const path of ["/api/health", "/"]) {
+      const res = await fetch(server.url + path);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get("x-powered-by")).toBeNull();
+    }
+    const api = await fetch(server.url + "/api/health");
+    expect(api.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    expect(api.headers.get("cache-control")).toBe("no-store");
+  });
+});
