@@ -20,6 +20,12 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
   ]);
   if (!bot) throw new ApiError("not_found", "Bot not found");
   if (!secret) throw new ApiError("not_found", "Secret not found");
+  if (input.mountId) {
+    const mount = await tx.mount.findFirst({ where: { id: input.mountId, orgId }, select: { botId: true } });
+    if (!mount) throw new ApiError("not_found", "Mount not found");
+    // A grant limited to another bot's mount could never serve a lease: refuse it.
+    if (mount.botId !== bot.id) throw new ApiError("validation_failed", "The mount belongs to another bot");
+  }
   const grant = await tx.grant.create({
     data: {
       id: newId("grt"),
@@ -28,6 +34,7 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
       secretId: secret.id,
       maxTtlSeconds: input.maxTtlSeconds ?? null,
       singleUseOnly: input.singleUseOnly,
+      mountId: input.mountId ?? null,
     },
     select: grantSelect,
   });
@@ -40,7 +47,7 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
     secretName: secret.name,
     scope: secret.scope,
     ip,
-    data: { grantId: grant.id, maxTtlSeconds: grant.maxTtlSeconds, singleUseOnly: grant.singleUseOnly },
+    data: { grantId: grant.id, maxTtlSeconds: grant.maxTtlSeconds, singleUseOnly: grant.singleUseOnly, mountId: grant.mountId },
   });
   return grant;
 }

@@ -4,6 +4,7 @@ export const grantSelect = {
   secretId: true,
   maxTtlSeconds: true,
   singleUseOnly: true,
+  mountId: true,
   createdAt: true,
   bot: { select: { name: true } },
   secret: { select: { name: true, scope: true } },

@@ -6,6 +6,8 @@ export const createGrantSchema = z.strictObject({
   secretId: idSchema("sec"),
   maxTtlSeconds: ttlSecondsSchema.nullable().optional(),
   singleUseOnly: z.boolean().default(false),
+  /** Limit the grant to leases requested through this mount (which must be the same bot's). */
+  mountId: idSchema("mnt").nullable().optional(),
 });
 export type CreateGrantInput = z.infer<typeof createGrantSchema>;
 

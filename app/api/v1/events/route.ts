@@ -1,0 +1,26 @@
+// GET /api/v1/events — live audit events as Server-Sent Events (Last-Event-ID or ?after= resumes)
+import { withAdmin } from "@/lib/api/handler";
+import { parseQuery } from "@/lib/api/request";
+import { prisma } from "@/lib/db/prisma";
+import { auditListener } from "@/lib/events/audit-listener";
+import { openEventStream } from "@/lib/events/open-event-stream";
+import { eventStreamQuerySchema, lastEventIdSchema } from "@/lib/validations/event";
+
+export const dynamic = "force-dynamic";
+
+export const GET = withAdmin("audit:read", async ({ req, admin }) => {
+  const { after } = parseQuery(req, eventStreamQuerySchema);
+  const header = req.headers.get("last-event-id");
+  const from = header !== null ? lastEventIdSchema.parse(header.trim()) : after;
+  const heartbeatMs = Number(process.env.RV_EVENTS_HEARTBEAT_MS) || undefined;
+  const stream = await openEventStream(prisma, {
+    orgId: admin.orgId,
+    listener: auditListener(),
+    after: from !== undefined ? BigInt(from) : null,
+    heartbeatMs,
+    signal: req.signal,
+  });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
+  });
+});

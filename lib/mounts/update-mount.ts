@@ -1,0 +1,44 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { ApiError } from "@/lib/api/errors";
+import { mountRecipeIssues, type UpdateMountInput } from "@/lib/validations/mount";
+import { mountSelect, presentMount } from "./select";
+
+export interface UpdateMountOptions {
+  orgId: string;
+  id: string;
+  actor: Actor;
+  input: UpdateMountInput;
+  ip?: string | null;
+}
+
+export async function updateMount(tx: Prisma.TransactionClient, { orgId, id, actor, input, ip }: UpdateMountOptions) {
+  const current = await tx.mount.findFirst({ where: { id, orgId }, select: { args: true, mappings: true, botId: true } });
+  if (!current) throw new ApiError("not_found", "Mount not found");
+  // Args and mappings reference each other: check the recipe as it will be stored.
+  const merged = presentMount({ args: input.args ?? current.args, mappings: input.mappings ?? current.mappings });
+  const issues = mountRecipeIssues(merged);
+  if (issues.length > 0) {
+    throw new ApiError("validation_failed", "Request is invalid", { issues: issues.map((message) => ({ path: ["mappings"], code: "custom", message })) });
+  }
+  const mount = await tx.mount.update({
+    where: { id },
+    data: {
+      ...(input.command !== undefined ? { command: input.command } : {}),
+      ...(input.args !== undefined ? { args: input.args } : {}),
+      ...(input.mappings !== undefined ? { mappings: input.mappings } : {}),
+      ...(input.justificationTemplate !== undefined ? { justificationTemplate: input.justificationTemplate } : {}),
+      ...(input.ttlSeconds !== undefined ? { ttlSeconds: input.ttlSeconds } : {}),
+    },
+    select: mountSelect,
+  });
+  await recordAuditEvent(tx, {
+    orgId,
+    type: "mount.updated",
+    actor,
+    botId: current.botId,
+    ip,
+    data: { mountId: id, name: mount.name, changed: Object.keys(input).filter((k) => input[k as keyof UpdateMountInput] !== undefined) },
+  });
+  return presentMount(mount);
+}

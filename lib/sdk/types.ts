@@ -1,0 +1,177 @@
+// Response shapes of the Runtime Vault API, kept here so the SDK has no server imports.
+
+export type LeaseStatus = "pending" | "active" | "expired" | "denied" | "revoked" | "used";
+
+export interface IssuedLease {
+  id: string;
+  secret: string;
+  scope: string;
+  status: "active";
+  singleUse: boolean;
+  expiresAt: string;
+  leaseToken: string;
+}
+
+/** The secret needs human approval: poll `leases.get` until it is decided. */
+export interface PendingLease {
+  id: string;
+  status: "pending";
+}
+
+export interface BotLease {
+  id: string;
+  secret: string;
+  scope: string;
+  status: LeaseStatus;
+  singleUse: boolean;
+  expiresAt: string;
+  resolveCount: number;
+  createdAt: string;
+}
+
+export interface ResolvedSecret {
+  secret: string;
+  scope: string;
+  version: number;
+  value: string;
+  expiresAt: string;
+}
+
+export interface LeaseRequest {
+  secret: string;
+  scope?: string;
+  justification: string;
+  ttlSeconds?: number;
+  singleUse?: boolean;
+  /** Mount name, when the lease is for a mounted MCP server (grants may require it). */
+  mount?: string;
+}
+
+export interface SecretMeta {
+  id: string;
+  name: string;
+  scope: string;
+  description: string;
+  tags: string[];
+  currentVersion: number;
+  createdAt: string;
+  rotatedAt: string;
+  grantCount?: number;
+  activeLeaseCount?: number;
+}
+
+export interface Bot {
+  id: string;
+  name: string;
+  description: string;
+  frozen: boolean;
+  frozenAt: string | null;
+  createdAt: string;
+  grantCount?: number;
+  activeLeaseCount?: number;
+}
+
+export interface Grant {
+  id: string;
+  botId: string;
+  secretId: string;
+  maxTtlSeconds: number | null;
+  singleUseOnly: boolean;
+  mountId: string | null;
+  createdAt: string;
+  bot: { name: string };
+  secret: { name: string; scope: string };
+}
+
+export interface Lease {
+  id: string;
+  botId: string;
+  secretId: string | null;
+  secretName: string;
+  scope: string;
+  justification: string;
+  singleUse: boolean;
+  status: LeaseStatus;
+  expiresAt: string;
+  resolveCount: number;
+  lastResolvedAt: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  createdAt: string;
+}
+
+export interface MountMapping {
+  secret: string;
+  scope: string;
+  env: string | null;
+}
+
+export interface Mount {
+  id: string;
+  name: string;
+  botId: string;
+  command: string;
+  args: string[];
+  mappings: MountMapping[];
+  justificationTemplate: string;
+  ttlSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+  bot: { name: string };
+}
+
+/** What a bot sees of its own mount. */
+export type BotMount = Pick<Mount, "name" | "command" | "args" | "mappings" | "justificationTemplate" | "ttlSeconds" | "updatedAt">;
+
+export interface MountInput {
+  name: string;
+  botId: string;
+  command: string;
+  args?: string[];
+  mappings: Array<{ secret: string; scope?: string; env?: string | null }>;
+  justificationTemplate: string;
+  ttlSeconds?: number | null;
+}
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  type: string;
+  actorType: "bot" | "user" | "system";
+  actorId: string | null;
+  botId: string | null;
+  secretId: string | null;
+  secretName: string | null;
+  scope: string | null;
+  secretVersion: number | null;
+  leaseId: string | null;
+  justification: string | null;
+  outcome: "success" | "denied" | "failure";
+  reason: string | null;
+  ip: string | null;
+  data: unknown;
+  createdAt: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  type?: string;
+  botId?: string;
+  secretId?: string;
+  leaseId?: string;
+  outcome?: "success" | "denied" | "failure";
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export type VerifyResult = { ok: true; checked: number } | { ok: false; brokenAt: number; checked: number; reason: string };
+
+/** One Server-Sent Event of the live stream: `event` is `vault.accessed`, `vault.denied` or the audit type. */
+export interface StreamedEvent {
+  event: string;
+  id: string;
+  data: AuditEvent;
+}
