@@ -84,7 +84,8 @@ describe("response headers", () => {
       expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
       expect(res.headers.get("x-powered-by")).toBeNull();
     }
-    const api = await fetch(server.url + "/api/health");
+    const api = await fetch(server.url + "/api/v1/secrets");
+    expect(api.status).toBe(401);
     expect(api.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
     expect(api.headers.get("cache-control")).toBe("no-store");
   });
