@@ -91,6 +91,15 @@ describe("audit chain", () => {
     expect(result).toMatchObject({ ok: false, brokenAt: s.seqs[s.seqs.length - 1], reason: expect.stringMatching(/newest events were removed/) });
   });
 
+  it("catches a head moved back to hide deleted events (the signature needs the master key)", async () => {
+    const s = await busyOrg();
+    const keep = s.seqs[s.seqs.length - 3];
+    const kept = await db.prisma.auditEvent.findFirstOrThrow({ where: { seq: keep } });
+    await asSuperuser(`DELETE FROM "AuditEvent" WHERE "seq" > $1 AND "orgId" = $2`, [keep, s.orgId]);
+    await asSuperuser(`UPDATE "AuditHead" SET "lastSeq" = $1, "hash" = $2, "count" = $3 WHERE "orgId" = $4`, [keep, kept.hash, s.seqs.length - 2, s.orgId]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, reason: expect.stringMatching(/signature is invalid/) });
+  });
+
   it("filters and pages newest-first with a keyset cursor", async () => {
     const s = await busyOrg();
     const first = await listAuditEvents(db.prisma, { orgId: s.orgId, type: "lease.resolved", limit: 2 });
@@ -140,5 +149,22 @@ describe("fail closed", () => {
     }
     // With auditing back, the untouched single-use lease still resolves once.
     expect((await resolveLease(db.prisma, { leaseId: single.id, leaseToken: single.leaseToken })).value).toBe(s.value);
+  });
+});
+
+describe("master key rotation", () => {
+  it("keeps chains verifiable after the old key is retired, once heads are re-signed", async () => {
+    const { LocalKeyProvider, parseMasterKey } = await import("../crypto/key-provider");
+    const { resignAuditHeads } = await import("./resign-audit-heads");
+    const s = await busyOrg();
+    const oldKey = parseMasterKey(process.env.RV_MASTER_KEY!, "test");
+    const newKey = Buffer.alloc(32, 7);
+    const rotating = new LocalKeyProvider(newKey, [oldKey]);
+    const newOnly = new LocalKeyProvider(newKey);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: rotating })).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: newOnly })).toMatchObject({ ok: false });
+    const result = await resignAuditHeads(db.prisma, rotating);
+    expect(result.resigned).toBeGreaterThan(0);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: newOnly })).toMatchObject({ ok: true });
   });
 });

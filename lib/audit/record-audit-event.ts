@@ -4,6 +4,8 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActorType, Outcome } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import { chainHash, type ChainedFields } from "./canonical";
+import { getKeyProvider } from "@/lib/crypto/key-provider";
+import { signHead } from "./head-signature";
 
 export interface Actor {
   type: ActorType;
@@ -37,8 +39,8 @@ export interface RecordedEvent {
 
 export async function recordAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<RecordedEvent> {
   // Locking the head serialises appends per org, so every event has exactly one predecessor.
-  const heads = await tx.$queryRaw<{ hash: string }[]>`
-    SELECT "hash" FROM "AuditHead" WHERE "orgId" = ${input.orgId} FOR UPDATE`;
+  const heads = await tx.$queryRaw<{ hash: string; count: bigint }[]>`
+    SELECT "hash", "count" FROM "AuditHead" WHERE "orgId" = ${input.orgId} FOR UPDATE`;
   if (heads.length === 0) throw new Error("audit chain head missing for organization");
 
   const fields: ChainedFields = {
@@ -75,9 +77,10 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, input: Audi
     },
     select: { seq: true },
   });
+  const head = { orgId: input.orgId, lastSeq: event.seq, hash, count: BigInt(heads[0].count) + 1n };
   await tx.auditHead.update({
     where: { orgId: input.orgId },
-    data: { hash, lastSeq: event.seq, count: { increment: 1 } },
+    data: { hash, lastSeq: event.seq, count: head.count, signature: signHead(getKeyProvider(), head) },
   });
   return { id: fields.id, seq: event.seq, hash };
 }

@@ -4,13 +4,15 @@
 import type { Db } from "@/lib/db/prisma";
 import { chainHash, GENESIS_HASH } from "./canonical";
 import { auditEventSelect } from "./present-event";
+import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
+import { headSignatureValid } from "./head-signature";
 
 export type VerifyResult = { ok: true; checked: number } | { ok: false; brokenAt: number; checked: number; reason: string };
 
 const BATCH = 2000;
 
-export async function verifyAuditChain(db: Db, { orgId }: { orgId: string }): Promise<VerifyResult> {
-  const head = await db.auditHead.findUnique({ where: { orgId }, select: { hash: true, lastSeq: true, count: true } });
+export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider() }: { orgId: string; keys?: KeyProvider }): Promise<VerifyResult> {
+  const head = await db.auditHead.findUnique({ where: { orgId }, select: { hash: true, lastSeq: true, count: true, signature: true } });
   let prev = GENESIS_HASH;
   let checked = 0;
   let lastSeq = 0n;
@@ -33,6 +35,9 @@ export async function verifyAuditChain(db: Db, { orgId }: { orgId: string }): Pr
     if (batch.length < BATCH) break;
   }
   if (!head) return checked === 0 ? { ok: true, checked } : { ok: false, brokenAt: 0, checked, reason: "chain head is missing" };
+  if (head.count > 0n && !headSignatureValid(keys, { orgId, ...head })) {
+    return { ok: false, brokenAt: Number(head.lastSeq), checked, reason: "chain head signature is invalid: the head was rewritten without the master key" };
+  }
   if (prev !== head.hash || lastSeq !== head.lastSeq || BigInt(checked) !== head.count) {
     return { ok: false, brokenAt: Number(head.lastSeq), checked, reason: `chain ends before its recorded head (seq ${head.lastSeq}): the newest events were removed` };
   }

@@ -1,6 +1,6 @@
 // Key-encryption keys. Data keys are wrapped by a KeyProvider so an external KMS
 // can replace the local master key without touching the envelope format.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 export interface KeyProvider {
@@ -8,6 +8,10 @@ export interface KeyProvider {
   readonly currentKeyId: string;
   wrap(dataKey: Buffer): Promise<{ keyId: string; wrapped: Buffer }>;
   unwrap(wrapped: Buffer, keyId: string): Promise<Buffer>;
+  /** HMAC-SHA256 under a subkey of the current key, for checkpoints kept in the database. */
+  mac(label: string, data: string): string;
+  /** True when `mac` was made by the current or a previous key. */
+  verifyMac(label: string, data: string, mac: string): boolean;
 }
 
 export class MasterKeyError extends Error {}
@@ -42,6 +46,20 @@ export class LocalKeyProvider implements KeyProvider {
    */
   deriveSubkey(label: string): Buffer {
     return createHmac("sha256", this.keys.get(this.currentKeyId)!).update(`runtime-vault subkey\0${label}`).digest();
+  }
+
+  mac(label: string, data: string): string {
+    return createHmac("sha256", this.deriveSubkey(`mac:${label}`)).update(data).digest("hex");
+  }
+
+  verifyMac(label: string, data: string, mac: string): boolean {
+    const given = Buffer.from(mac, "hex");
+    for (const key of this.keys.values()) {
+      const subkey = createHmac("sha256", key).update(`runtime-vault subkey\0mac:${label}`).digest();
+      const expected = createHmac("sha256", subkey).update(data).digest();
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+    }
+    return false;
   }
 
   async wrap(dataKey: Buffer) {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AuditHead" ADD COLUMN     "signature" TEXT NOT NULL DEFAULT '';
