@@ -106,41 +106,11 @@ export async function requestLease(
     const requestedTtl = input.ttlSeconds ?? policy.defaultTtlSeconds;
     const ttlSeconds = Math.min(requestedTtl, policy.maxTtlSeconds, grant.maxTtlSeconds ?? Infinity);
     const issuedAt = now();
-    if (needsApproval(policy, grant.secret)) {
-      const id = newId("lse");
-      const expiresAt = new Date(issuedAt.getTime() + APPROVAL_WINDOW_MS);
-      await tx.lease.create({
-        data: {
-          id,
-          orgId,
-          botId: bot.id,
-          secretId: grant.secret.id,
-          secretName: grant.secret.name,
-          scope: grant.secret.scope,
-          tokenHash: null,
-          justification,
-          singleUse,
-          status: "pending",
-          ttlSeconds,
-          mountId: mount?.id ?? null,
-          expiresAt,
-          createdAt: issuedAt,
-        },
-        select: { id: true },
-      });
-      await recordAuditEvent(tx, {
-        ...base,
-        type: "lease.requested",
-        secretId: grant.secret.id,
-        leaseId: id,
-        justification,
-        outcome: "success",
-        data: { mount: input.mount ?? null, ttlSeconds, singleUse, approvalsRequired: policy.approvalsRequired, approvalDeadline: expiresAt.toISOString() },
-      });
-      return { pending: { id, status: "pending" as const } };
-    }
-    const expiresAt = new Date(issuedAt.getTime() + ttlSeconds * 1000);
-    const leaseToken = generateToken("rvl_");
+    // Under an approval rule the lease waits (its expiry is the approval deadline) and
+    // gets its token only when the bot collects it after approval.
+    const pending = needsApproval(policy, grant.secret);
+    const expiresAt = new Date(issuedAt.getTime() + (pending ? APPROVAL_WINDOW_MS : ttlSeconds * 1000));
+    const leaseToken = pending ? null : generateToken("rvl_");
     const id = newId("lse");
 
     await tx.lease.create({
@@ -151,9 +121,10 @@ export async function requestLease(
         secretId: grant.secret.id,
         secretName: grant.secret.name,
         scope: grant.secret.scope,
-        tokenHash: hashToken(leaseToken),
+        tokenHash: leaseToken ? hashToken(leaseToken) : null,
         justification,
         singleUse,
+        status: pending ? "pending" : "active",
         ttlSeconds,
         mountId: mount?.id ?? null,
         expiresAt,
@@ -161,14 +132,19 @@ export async function requestLease(
       },
       select: { id: true },
     });
+    const common = { mount: input.mount ?? null, ttlSeconds, singleUse };
     await recordAuditEvent(tx, {
       ...base,
-      type: "lease.granted",
+      type: pending ? "lease.requested" : "lease.granted",
+      outcome: "success",
       secretId: grant.secret.id,
       leaseId: id,
       justification,
-      data: { mount: input.mount ?? null, ttlSeconds, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, singleUse, expiresAt: expiresAt.toISOString() },
+      data: pending
+        ? { ...common, approvalsRequired: policy.approvalsRequired, approvalDeadline: expiresAt.toISOString() }
+        : { ...common, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, expiresAt: expiresAt.toISOString() },
     });
+    if (!leaseToken) return { pending: { id, status: "pending" as const } };
     const lease: IssuedLease = {
       id,
       secret: grant.secret.name,
