@@ -113,7 +113,7 @@ export function maskString(text: string, patterns: MaskPattern[]): string {
 
 /** Stateful masker for one output stream. */
 export class StreamMasker {
-  private rest = Buffer.alloc(0);
+  private rest: Buffer = Buffer.alloc(0);
 
   constructor(private readonly patterns: MaskPattern[]) {}
 
