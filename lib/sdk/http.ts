@@ -52,15 +52,15 @@ function neverSent(err: unknown): boolean {
 }
 
 export class Http {
-  private readonly base: string;
+  readonly baseUrl: string;
 
   constructor(private readonly opts: HttpOptions) {
     if (!opts.baseUrl) throw new RuntimeVaultError("No vault URL configured (RV_URL)", "config", 0);
-    this.base = opts.baseUrl.replace(/\/+$/, "");
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
   }
 
   url(path: string, query?: RequestOptions["query"]): string {
-    const u = new URL(this.base + path);
+    const u = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
     return u.toString();
   }

@@ -1,0 +1,71 @@
+// runtime-vault audit tail|export|verify
+import { writeFile } from "node:fs/promises";
+import { parse } from "../args";
+import { context } from "../context";
+import { CliError, UsageError } from "../errors";
+import { info, printJson } from "../output";
+import type { AuditEvent } from "../../sdk/types";
+
+const CSV_COLUMNS = ["seq", "createdAt", "type", "outcome", "actorType", "actorId", "botId", "secretName", "scope", "secretVersion", "leaseId", "justification", "reason", "ip", "hash"] as const;
+
+/** RFC 4180 quoting; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
+function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(events: AuditEvent[]): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const e of events) lines.push(CSV_COLUMNS.map((c) => csvCell(e[c])).join(","));
+  return lines.join("\r\n") + "\r\n";
+}
+
+function describe(e: AuditEvent, event: string): string {
+  const what = [e.secretName && `${e.secretName}${e.scope ? `@${e.scope}` : ""}`, e.botId && `bot=${e.botId}`, e.leaseId && `lease=${e.leaseId}`].filter(Boolean).join(" ");
+  const why = e.justification ? ` "${e.justification}"` : e.reason ? ` (${e.reason})` : "";
+  return `${e.seq}\t${e.createdAt}\t${event}\t${e.outcome}\t${what}${why}`;
+}
+
+export async function auditCommand([sub, ...argv]: string[]): Promise<number> {
+  switch (sub) {
+    case "tail": {
+      const { values } = parse(argv, { after: { type: "string" } }, { max: 0 });
+      const ctx = context(values);
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      for await (const { event, data } of ctx.admin().audit.stream({ after: values.after, signal: abort.signal, onReconnect: () => info("event stream interrupted; resuming") })) {
+        process.stdout.write((ctx.json ? JSON.stringify({ event, ...data }) : describe(data, event)) + "\n");
+      }
+      return 0;
+    }
+    case "export": {
+      const { values } = parse(argv, { format: { type: "string" }, from: { type: "string" }, to: { type: "string" }, type: { type: "string" }, output: { type: "string", short: "o" } }, { max: 0 });
+      const format = values.format ?? (values.json ? "json" : "csv");
+      if (format !== "csv" && format !== "json") throw new UsageError("--format is csv or json");
+      const ctx = context(values);
+      const events: AuditEvent[] = [];
+      for await (const e of ctx.admin().audit.all({ from: values.from, to: values.to, type: values.type })) events.push(e);
+      events.reverse(); // oldest first, as the chain runs
+      const text = format === "csv" ? toCsv(events) : JSON.stringify(events, null, 2) + "\n";
+      if (values.output) {
+        await writeFile(values.output, text, { mode: 0o600 });
+        info(`exported ${events.length} event(s) to ${values.output}`);
+      } else process.stdout.write(text);
+      return 0;
+    }
+    case "verify": {
+      const { values } = parse(argv, {}, { max: 0 });
+      const ctx = context(values);
+      const result = await ctx.admin().audit.verify();
+      if (ctx.json) printJson(result);
+      else if (result.ok) process.stdout.write(`ok: ${result.checked} event(s) verified\n`);
+      else process.stdout.write(`BROKEN at seq ${result.brokenAt}: ${result.reason} (${result.checked} verified before it)\n`);
+      return result.ok ? 0 : 1;
+    }
+    default:
+      throw new (sub ? CliError : UsageError)(sub ? `Unknown command: audit ${sub}` : "audit needs a subcommand: tail, export, verify", 2);
+  }
+}

@@ -1,0 +1,31 @@
+import { AdminClient } from "../sdk/admin-client";
+import { BotClient } from "../sdk/bot-client";
+import { loadConfig } from "./config";
+import { CliError } from "./errors";
+
+const USER_AGENT = "runtime-vault-cli/0.1";
+
+export interface Context {
+  json: boolean;
+  admin(): AdminClient;
+  bot(): BotClient;
+}
+
+export function context(values: { json?: boolean; url?: string; config?: string }): Context {
+  const config = loadConfig({ configPath: values.config, url: values.url });
+  const url = () => {
+    if (!config.url) throw new CliError("No vault URL: set RV_URL (or \"url\" in the config file)");
+    return config.url;
+  };
+  return {
+    json: values.json === true,
+    admin() {
+      if (!config.token) throw new CliError("No admin token: set RV_TOKEN to an admin API token (rva_…) or \"token\" in the config file");
+      return new AdminClient({ baseUrl: url(), token: config.token, userAgent: USER_AGENT });
+    },
+    bot() {
+      if (!config.botToken) throw new CliError("No bot token: set RV_BOT_TOKEN (rvb_…) or \"botToken\" in the config file");
+      return new BotClient({ baseUrl: url(), token: config.botToken, userAgent: USER_AGENT });
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// Holds the leases behind a running child: requests and resolves them at launch,
+// watches their status (a bot cannot use the admin event stream, so it polls its
+// own leases), renews them before they expire, and hands them back at the end.
+// When a lease is revoked, or cannot be renewed, `onEnded` fires once.
+import type { BotClient } from "../sdk/bot-client";
+import { NetworkError, RuntimeVaultError } from "../sdk/errors";
+import type { IssuedLease } from "../sdk/types";
+import { CliError } from "./errors";
+
+export interface WantedSecret {
+  secret: string;
+  scope: string;
+}
+
+export interface HeldSecret extends WantedSecret {
+  value: string;
+  lease: IssuedLease;
+}
+
+export interface LeaseKeeperOptions {
+  ttlSeconds?: number;
+  mount?: string;
+  pollMs?: number;
+  onEnded: (reason: string) => void;
+  /** Justification for automatic renewals. */
+  renewalJustification: () => string;
+}
+
+const ENDED_STATUSES = new Set(["revoked", "denied", "expired"]);
+
+function describeError(err: unknown): string {
+  return err instanceof RuntimeVaultError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
+}
+
+export class LeaseKeeper {
+  private held: HeldSecret[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private ended = false;
+  private renewAt = Infinity;
+
+  constructor(private readonly bot: BotClient, private readonly opts: LeaseKeeperOptions) {}
+
+  get secrets(): readonly HeldSecret[] {
+    return this.held;
+  }
+
+  /** Leases and resolves every secret; on any failure hands back what it got and throws. */
+  async acquire(wanted: WantedSecret[], justification: string): Promise<HeldSecret[]> {
+    try {
+      for (const w of wanted) {
+        const lease = await this.request(w, justification);
+        const held: HeldSecret = { ...w, lease, value: "" };
+        this.held.push(held);
+        held.value = (await this.bot.leases.resolve(lease)).value;
+      }
+    } catch (err) {
+      await this.releaseAll();
+      throw err instanceof CliError ? err : new CliError(`could not obtain the secrets: ${describeError(err)}`);
+    }
+    this.scheduleRenewal();
+    return this.held;
+  }
+
+  start() {
+    const pollMs = this.opts.pollMs ?? 2_000;
+    this.timer = setInterval(() => void this.serial(() => this.check()), pollMs);
+  }
+
+  /**
+   * Takes fresh leases for the same secrets with a new justification (the values
+   * stay with the child, so they are not resolved again) and releases the old ones.
+   * Refusal ends the run: the bot may no longer hold these secrets.
+   */
+  renew(justification: string): Promise<"renewed" | "unreachable" | "refused"> {
+    return this.serial(async () => (this.ended ? "refused" : this.renewInline(justification)));
+  }
+
+  async stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.queue.catch(() => {});
+  }
+
+  async releaseAll() {
+    await this.stop();
+    const ids = this.held.map((h) => h.lease.id);
+    await Promise.all(ids.map((id) => this.bot.leases.release(id).catch(() => {})));
+  }
+
+  private async request(w: WantedSecret, justification: string): Promise<IssuedLease> {
+    const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
+    if (lease.status !== "active") {
+      throw new CliError(`${w.secret} (${w.scope}) needs human approval: lease ${lease.id} is pending; run again once it is approved`);
+    }
+    return lease;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private scheduleRenewal() {
+    // Renew with a fifth of the shortest lifetime left (at least two poll intervals).
+    const now = Date.now();
+    const pollMs = this.opts.pollMs ?? 2_000;
+    this.renewAt = Math.min(
+      ...this.held.map((h) => {
+        const expires = new Date(h.lease.expiresAt).getTime();
+        return expires - Math.max((expires - now) / 5, 2 * pollMs);
+      }),
+    );
+  }
+
+  private end(reason: string) {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.opts.onEnded(reason);
+  }
+
+  private async check() {
+    if (this.ended) return;
+    for (const h of this.held) {
+      try {
+        const lease = await this.bot.leases.get(h.lease.id);
+        if (ENDED_STATUSES.has(lease.status)) return this.end(`lease ${lease.id} for ${h.secret} was ${lease.status}`);
+      } catch (err) {
+        if (!(err instanceof NetworkError) && !(err instanceof RuntimeVaultError && err.status >= 500)) {
+          return this.end(`lease ${h.lease.id} for ${h.secret} is no longer valid (${describeError(err)})`);
+        }
+        // The vault is unreachable: keep running until the lease would have expired.
+        if (Date.now() >= new Date(h.lease.expiresAt).getTime()) return this.end(`lease ${h.lease.id} for ${h.secret} expired while the vault was unreachable`);
+      }
+    }
+    if (Date.now() >= this.renewAt) {
+      await this.renewInline(this.opts.renewalJustification());
+    }
+  }
+
+  // Runs inside the queue (check() or renew()).
+  private async renewInline(justification: string): Promise<"renewed" | "unreachable" | "refused"> {
+    const fresh: IssuedLease[] = [];
+    try {
+      for (const h of this.held) fresh.push(await this.request(h, justification));
+    } catch (err) {
+      await Promise.all(fresh.map((l) => this.bot.leases.release(l.id).catch(() => {})));
+      // A network failure leaves the current leases in place until they expire.
+      if (err instanceof NetworkError) return "unreachable";
+      this.end(`lease renewal refused (${describeError(err)})`);
+      return "refused";
+    }
+    const old = this.held.map((h) => h.lease.id);
+    this.held.forEach((h, i) => (h.lease = fresh[i]));
+    this.scheduleRenewal();
+    await Promise.all(old.map((id) => this.bot.leases.release(id).catch(() => {})));
+    return "renewed";
+  }
+}
