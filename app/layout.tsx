@@ -1,11 +1,12 @@
 import type { ReactNode } from "react";
+import "./globals.css";
 
-export const metadata = { title: "Runtime Vault" };
+export const metadata = { title: { default: "Runtime Vault", template: "%s · Runtime Vault" } };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body style={{ fontFamily: "system-ui, sans-serif", margin: 0 }}>{children}</body>
+      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>
     </html>
   );
 }

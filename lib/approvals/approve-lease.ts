@@ -45,6 +45,7 @@ export async function approveLease(db: PrismaClient, { orgId, leaseId, userId, r
     });
     return { result: { id: leaseId, status: activated ? ("active" as const) : ("pending" as const), approvals, required, expiresAt } };
   });
-  if ("result" in outcome) return outcome.result;
-  return denyWithAudit(db, { ...outcome.event, type: "lease.approval_refused" }, outcome.refusal.code, outcome.refusal.message);
+  if (outcome.result) return outcome.result;
+  const { event, refusal } = outcome as { event: NonNullable<typeof outcome.event>; refusal: NonNullable<typeof outcome.refusal> };
+  return denyWithAudit(db, { ...event, type: "lease.approval_refused" }, refusal.code, refusal.message);
 }

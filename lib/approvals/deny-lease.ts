@@ -22,6 +22,7 @@ export async function denyLease(db: PrismaClient, { orgId, leaseId, userId, reas
     await recordAuditEvent(tx, { ...event, type: "lease.rejected", outcome: "denied", justification: lease.justification, reason });
     return { result: { id: leaseId, status: "denied" as const } };
   });
-  if ("result" in outcome) return outcome.result;
-  return denyWithAudit(db, { ...outcome.event, type: "lease.approval_refused" }, outcome.refusal.code, outcome.refusal.message);
+  if (outcome.result) return outcome.result;
+  const { event, refusal } = outcome as { event: NonNullable<typeof outcome.event>; refusal: NonNullable<typeof outcome.refusal> };
+  return denyWithAudit(db, { ...event, type: "lease.approval_refused" }, refusal.code, refusal.message);
 }

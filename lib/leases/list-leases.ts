@@ -7,12 +7,13 @@ export interface ListLeasesOptions {
   status?: EffectiveLeaseStatus;
   botId?: string;
   secretId?: string;
+  scope?: string;
   limit?: number;
 }
 
-export async function listLeases(db: Db, { orgId, status, botId, secretId, limit = 100 }: ListLeasesOptions) {
+export async function listLeases(db: Db, { orgId, status, botId, secretId, scope, limit = 100 }: ListLeasesOptions) {
   const now = new Date();
-  const where: Prisma.LeaseWhereInput = { orgId, ...(botId ? { botId } : {}), ...(secretId ? { secretId } : {}) };
+  const where: Prisma.LeaseWhereInput = { orgId, ...(botId ? { botId } : {}), ...(secretId ? { secretId } : {}), ...(scope ? { scope } : {}) };
   if (status === "active") Object.assign(where, { status: "active", expiresAt: { gt: now } });
   else if (status === "expired") Object.assign(where, { status: "active", expiresAt: { lte: now } });
   else if (status) where.status = status;

@@ -20,6 +20,7 @@ export const listLeasesQuerySchema = z.strictObject({
   status: z.enum(LEASE_STATUSES).optional(),
   botId: idSchema("bot").optional(),
   secretId: idSchema("sec").optional(),
+  scope: scopeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -1,0 +1,37 @@
+import { requirePageUser } from "@/lib/auth/require-page-user";
+import { can } from "@/lib/auth/roles";
+import { prisma } from "@/lib/db/prisma";
+import { listPendingLeases } from "@/lib/approvals/list-pending-leases";
+import { getPolicyOrThrow } from "@/lib/policy/get-policy";
+import { Forbidden } from "@/components/forbidden";
+import { PageHeader } from "@/components/page-header";
+import { PendingTable } from "./columns";
+
+export const metadata = { title: "Approvals" };
+
+export default async function ApprovalsPage() {
+  const access = await requirePageUser("metadata:read", "/approvals");
+  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
+  const { orgId, role, id: userId } = access.user;
+  const [pending, policy] = await Promise.all([listPendingLeases(prisma, { orgId }), getPolicyOrThrow(prisma, { orgId })]);
+  const rows = pending.map((p) => ({
+    ...p,
+    blockedReason:
+      p.botCreatedBy === userId
+        ? "You created this bot: another admin must decide."
+        : p.approvedBy.includes(userId)
+          ? "You approved; waiting for others."
+          : p.botFrozen
+            ? "Bot is frozen."
+            : null,
+  }));
+  return (
+    <>
+      <PageHeader
+        title="Approvals"
+        description={`Lease requests under an approval rule. ${policy.approvalsRequired} distinct approval${policy.approvalsRequired === 1 ? "" : "s"} release a lease; one denial ends it.`}
+      />
+      <PendingTable data={rows} canDecide={can(role, "approvals:decide")} required={policy.approvalsRequired} />
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+"use server";
+import { prisma } from "@/lib/db/prisma";
+import { runAction } from "@/lib/forms/run-action";
+import type { FormState } from "@/lib/forms/form-state";
+import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { getSessionUser } from "@/lib/auth/get-session-user";
+import { can } from "@/lib/auth/roles";
+
+export async function verifyChainAction(_prev: FormState, _fd: FormData): Promise<FormState> {
+  return runAction("audit:read", "verify audit chain", async ({ user }) => {
+    const result = await verifyAuditChain(prisma, { orgId: user.orgId });
+    return result.ok
+      ? { ok: true, message: `Chain intact: ${result.checked} events verified.` }
+      : { ok: false, status: 409, message: `Chain broken at event #${result.brokenAt}: ${result.reason}.` };
+  });
+}
+
+/** Polled by the live timeline while no event stream is available: the newest seq only. */
+export async function latestAuditSeq(): Promise<number | null> {
+  const user = await getSessionUser();
+  if (!user || !can(user.role, "audit:read")) return null;
+  const head = await prisma.auditHead.findUnique({ where: { orgId: user.orgId }, select: { lastSeq: true } });
+  return head ? Number(head.lastSeq) : null;
+}

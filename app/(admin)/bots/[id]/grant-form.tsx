@@ -1,0 +1,41 @@
+"use client";
+import { useActionState } from "react";
+import { Checkbox, Field } from "@/components/field";
+import { FormMessage } from "@/components/form-message";
+import { SubmitButton } from "@/components/submit-button";
+import { initialFormState } from "@/lib/forms/form-state";
+import { createGrantAction } from "../actions";
+
+export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: string; label: string }[] }) {
+  const [state, action] = useActionState(createGrantAction, initialFormState);
+  const e = state.fieldErrors ?? {};
+  if (secrets.length === 0) return <p className="text-sm text-slate-600">Every secret in the catalogue is already granted to this bot, or the catalogue is empty.</p>;
+  return (
+    <form action={action} className="grid items-start gap-3 md:grid-cols-4" aria-label="Grant a secret">
+      <input type="hidden" name="botId" value={botId} />
+      <Field label="Secret" name="secretId" errors={e.secretId}>
+        {(p) => (
+          <select {...p} className="input" required>
+            {secrets.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Max TTL (seconds)" name="maxTtlSeconds" errors={e.maxTtlSeconds} hint="Empty: the policy's maximum">
+        {(p) => <input {...p} inputMode="numeric" className="input" placeholder="e.g. 900" />}
+      </Field>
+      <div className="pt-6">
+        <Checkbox name="singleUseOnly" label="Single-use only" hint="Each lease resolves once." />
+      </div>
+      <div className="flex flex-wrap items-center gap-2 pt-6">
+        <SubmitButton>Grant</SubmitButton>
+      </div>
+      <div className="md:col-span-4">
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,74 @@
+"use server";
+import { redirect } from "next/navigation";
+import { prisma, transaction } from "@/lib/db/prisma";
+import { runAction } from "@/lib/forms/run-action";
+import type { FormState } from "@/lib/forms/form-state";
+import { bool, int, text } from "@/lib/forms/read-form";
+import { createBot } from "@/lib/bots/create-bot";
+import { deleteBot } from "@/lib/bots/delete-bot";
+import { rotateBotToken } from "@/lib/bots/rotate-bot-token";
+import { setBotFrozen } from "@/lib/bots/set-bot-frozen";
+import { createGrant } from "@/lib/grants/create-grant";
+import { deleteGrant } from "@/lib/grants/delete-grant";
+import { createBotSchema, freezeBotSchema } from "@/lib/validations/bot";
+import { idSchema } from "@/lib/validations/common";
+import { createGrantSchema } from "@/lib/validations/grant";
+
+const botId = idSchema("bot");
+
+export async function createBotAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("bots:write", "create bot", async ({ user, actor, ip }) => {
+    const input = createBotSchema.parse({ name: text(fd, "name"), description: text(fd, "description") });
+    const { bot, token } = await transaction(prisma, (tx) => createBot(tx, { orgId: user.orgId, actor, input, ip }));
+    return { ok: true, message: `Bot ${bot.name} created. Give it this token; grant it secrets on its page.`, secretOnce: token, data: { botId: bot.id } };
+  });
+}
+
+export async function setFrozenAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("bots:write", "freeze bot", async ({ user, actor, ip }) => {
+    const id = botId.parse(text(fd, "id"));
+    const frozen = text(fd, "frozen") === "1";
+    const { reason } = freezeBotSchema.parse({ reason: text(fd, "reason") });
+    const bot = await transaction(prisma, (tx) => setBotFrozen(tx, { orgId: user.orgId, id, frozen, actor, reason, ip }));
+    return { ok: true, message: frozen ? `${bot.name} frozen; ${bot.leasesRevoked} active leases revoked.` : `${bot.name} unfrozen.` };
+  });
+}
+
+export async function rotateBotTokenAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("bots:write", "rotate bot token", async ({ user, actor, ip }) => {
+    const id = botId.parse(text(fd, "id"));
+    const { token } = await transaction(prisma, (tx) => rotateBotToken(tx, { orgId: user.orgId, id, actor, ip }));
+    return { ok: true, message: "New token issued; the old one no longer works.", secretOnce: token };
+  });
+}
+
+export async function deleteBotAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  const state = await runAction("bots:write", "delete bot", async ({ user, actor, ip }) => {
+    const id = botId.parse(text(fd, "id"));
+    await transaction(prisma, (tx) => deleteBot(tx, { orgId: user.orgId, id, actor, ip }));
+    return { ok: true, message: "Bot deleted." };
+  });
+  if (state.ok) redirect("/bots");
+  return state;
+}
+
+export async function createGrantAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("grants:write", "create grant", async ({ user, actor, ip }) => {
+    const input = createGrantSchema.parse({
+      botId: text(fd, "botId"),
+      secretId: text(fd, "secretId"),
+      maxTtlSeconds: int(fd, "maxTtlSeconds") ?? null,
+      singleUseOnly: bool(fd, "singleUseOnly"),
+    });
+    const grant = await transaction(prisma, (tx) => createGrant(tx, { orgId: user.orgId, actor, input, ip }));
+    return { ok: true, message: `Granted ${grant.secret.name} (${grant.secret.scope}).` };
+  });
+}
+
+export async function deleteGrantAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("grants:write", "delete grant", async ({ user, actor, ip }) => {
+    const id = idSchema("grt").parse(text(fd, "id"));
+    await transaction(prisma, (tx) => deleteGrant(tx, { orgId: user.orgId, id, actor, ip }));
+    return { ok: true, message: "Grant removed. Leases already issued stay until they expire or are revoked." };
+  });
+}

@@ -1,0 +1,54 @@
+"use server";
+import { redirect } from "next/navigation";
+import { prisma, transaction } from "@/lib/db/prisma";
+import { runAction } from "@/lib/forms/run-action";
+import type { FormState } from "@/lib/forms/form-state";
+import { list, text } from "@/lib/forms/read-form";
+import { createSecret } from "@/lib/secrets/create-secret";
+import { updateSecret } from "@/lib/secrets/update-secret";
+import { deleteSecret } from "@/lib/secrets/delete-secret";
+import { idSchema } from "@/lib/validations/common";
+import { createSecretSchema, updateSecretSchema } from "@/lib/validations/secret";
+
+// The value is read from the form, sealed, and never returned in any state.
+export async function createSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("catalogue:write", "create secret", async ({ user, actor, ip }) => {
+    const input = createSecretSchema.parse({
+      name: text(fd, "name"),
+      scope: text(fd, "scope"),
+      description: text(fd, "description"),
+      tags: list(fd, "tags"),
+      value: fd.get("value") ?? undefined,
+    });
+    const secret = await transaction(prisma, (tx) => createSecret(tx, { orgId: user.orgId, actor, input, ip }));
+    return { ok: true, message: `${secret.name} (${secret.scope}) added at version 1. Its value is stored sealed and will not be shown again.` };
+  });
+}
+
+export async function rotateSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("catalogue:write", "rotate secret", async ({ user, actor, ip }) => {
+    const id = idSchema("sec").parse(text(fd, "id"));
+    const input = updateSecretSchema.parse({ value: fd.get("value") ?? undefined });
+    const secret = await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
+    return { ok: true, message: `Rotated: ${secret.name} is now at version ${secret.currentVersion}. New leases resolve to the new value.` };
+  });
+}
+
+export async function updateSecretMetadataAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("catalogue:write", "update secret", async ({ user, actor, ip }) => {
+    const id = idSchema("sec").parse(text(fd, "id"));
+    const input = updateSecretSchema.parse({ description: text(fd, "description") ?? "", tags: list(fd, "tags") ?? [] });
+    await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
+    return { ok: true, message: "Saved." };
+  });
+}
+
+export async function deleteSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  const state = await runAction("catalogue:write", "delete secret", async ({ user, actor, ip }) => {
+    const id = idSchema("sec").parse(text(fd, "id"));
+    const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: user.orgId, id, actor, ip }));
+    return { ok: true, message: `Deleted; ${result.leasesRevoked} active leases revoked, ${result.grantsRemoved} grants removed.` };
+  });
+  if (state.ok && text(fd, "redirect") === "1") redirect("/catalogue");
+  return state;
+}

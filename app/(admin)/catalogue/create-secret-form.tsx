@@ -1,0 +1,40 @@
+"use client";
+import { useActionState } from "react";
+import { Field } from "@/components/field";
+import { FormMessage } from "@/components/form-message";
+import { SubmitButton } from "@/components/submit-button";
+import { initialFormState } from "@/lib/forms/form-state";
+import { createSecretAction } from "./actions";
+
+export function CreateSecretForm() {
+  const [state, action] = useActionState(createSecretAction, initialFormState);
+  const e = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="card grid gap-3 md:grid-cols-2" aria-labelledby="create-secret-heading" autoComplete="off">
+      <h2 id="create-secret-heading" className="font-semibold md:col-span-2">
+        Add a secret
+      </h2>
+      <Field label="Name" name="name" errors={e.name} hint="UPPER_SNAKE_CASE, e.g. ACCOUNTING_API_KEY">
+        {(p) => <input {...p} className="input font-mono" required />}
+      </Field>
+      <Field label="Scope" name="scope" errors={e.scope} hint="e.g. production; defaults to “default”">
+        {(p) => <input {...p} className="input" placeholder="default" />}
+      </Field>
+      <Field label="Description" name="description" errors={e.description}>
+        {(p) => <input {...p} className="input" />}
+      </Field>
+      <Field label="Tags" name="tags" errors={e.tags} hint="Comma-separated, lower-case; approval rules can match them">
+        {(p) => <input {...p} className="input" placeholder="finance, pci" />}
+      </Field>
+      <div className="md:col-span-2">
+        <Field label="Value" name="value" errors={e.value} hint="Write-only: sealed on save and never shown again, not even to owners.">
+          {(p) => <textarea {...p} rows={2} className="input font-mono" autoComplete="off" spellCheck={false} required data-1p-ignore />}
+        </Field>
+      </div>
+      <div className="flex flex-wrap items-center gap-3 md:col-span-2">
+        <SubmitButton>Add secret</SubmitButton>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}

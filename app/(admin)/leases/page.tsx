@@ -1,0 +1,95 @@
+import { requirePageUser } from "@/lib/auth/require-page-user";
+import { can } from "@/lib/auth/roles";
+import { prisma } from "@/lib/db/prisma";
+import { listLeases } from "@/lib/leases/list-leases";
+import { LEASE_STATUSES, listLeasesQuerySchema } from "@/lib/validations/lease";
+import { Forbidden } from "@/components/forbidden";
+import { PageHeader } from "@/components/page-header";
+import { LeasesTable } from "./columns";
+import { IncidentControl } from "./incident-control";
+
+export const metadata = { title: "Leases" };
+
+type Search = Record<string, string | string[] | undefined>;
+
+/** Filters come from the URL (shareable); anything malformed is ignored rather than fatal. */
+function filters(search: Search) {
+  const raw = Object.fromEntries(Object.entries(search).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const parsed = listLeasesQuerySchema.safeParse(raw);
+  return parsed.success ? parsed.data : listLeasesQuerySchema.parse({});
+}
+
+export default async function LeasesPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const access = await requirePageUser("metadata:read", "/leases");
+  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
+  const { orgId, role } = access.user;
+  const query = filters(await searchParams);
+  const [leases, bots, secrets] = await Promise.all([
+    listLeases(prisma, { orgId, ...query }),
+    prisma.bot.findMany({ where: { orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    prisma.secret.findMany({ where: { orgId }, select: { id: true, name: true, scope: true }, orderBy: [{ name: "asc" }, { scope: "asc" }] }),
+  ]);
+  const botNames = Object.fromEntries(bots.map((b) => [b.id, b.name]));
+  const canRevoke = can(role, "leases:revoke");
+  return (
+    <>
+      <PageHeader
+        title="Leases"
+        description="Active and recent leases. Revocation takes effect at the bot's next resolve; nothing is cached in between."
+        actions={
+          canRevoke ? (
+            <IncidentControl bots={bots.map((b) => ({ id: b.id, label: b.name }))} secrets={secrets.map((s) => ({ id: s.id, label: `${s.name} (${s.scope})` }))} />
+          ) : null
+        }
+      />
+      <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter leases">
+        <label className="space-y-1 text-sm">
+          <span className="font-medium">Bot</span>
+          <select name="botId" defaultValue={query.botId ?? ""} className="input">
+            <option value="">All bots</option>
+            {bots.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="space-y-1 text-sm">
+          <span className="font-medium">Secret</span>
+          <select name="secretId" defaultValue={query.secretId ?? ""} className="input">
+            <option value="">All secrets</option>
+            {secrets.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} ({s.scope})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="space-y-1 text-sm">
+          <span className="font-medium">Scope</span>
+          <input name="scope" defaultValue={query.scope ?? ""} className="input" placeholder="any" />
+        </label>
+        <label className="space-y-1 text-sm">
+          <span className="font-medium">Status</span>
+          <select name="status" defaultValue={query.status ?? ""} className="input">
+            <option value="">Any status</option>
+            {LEASE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="flex items-end gap-2">
+          <button type="submit" className="btn btn-primary">
+            Filter
+          </button>
+          <a href="/leases" className="btn">
+            Clear
+          </a>
+        </div>
+      </form>
+      <LeasesTable data={leases.map((l) => ({ ...l, botName: botNames[l.botId] ?? l.botId }))} canRevoke={canRevoke} />
+    </>
+  );
+}
