@@ -9,12 +9,15 @@ export type Wake = () => void;
 
 const CHANNEL = "rv_audit";
 const MAX_BACKOFF_MS = 30_000;
+// Keep the connection a while after the last subscriber leaves: tabs reconnect.
+const IDLE_CLOSE_MS = 30_000;
 
 export class AuditListener {
   private client: pg.Client | null = null;
   private readonly subscribers = new Map<string, Set<Wake>>();
   private starting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private backoffMs = 500;
   private stopped = false;
   connected = false;
@@ -27,11 +30,19 @@ export class AuditListener {
     if (!set) this.subscribers.set(orgId, (set = new Set()));
     set.add(wake);
     this.stopped = false;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     if (!this.client && !this.starting && !this.retryTimer) this.starting = this.connect();
     return () => {
       set!.delete(wake);
-      if (set!.size === 0) this.subscribers.delete(orgId);
-      if (this.subscribers.size === 0) void this.close();
+      if (set!.size === 0 && this.subscribers.get(orgId) === set) this.subscribers.delete(orgId);
+      if (this.subscribers.size === 0 && !this.idleTimer) {
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          if (this.subscribers.size === 0) void this.close();
+        }, IDLE_CLOSE_MS);
+        this.idleTimer.unref();
+      }
     };
   }
 
@@ -94,12 +105,12 @@ export class AuditListener {
     this.retryTimer.unref();
   }
 
-  /** Drops the connection once nobody listens; the next subscriber reconnects. */
+  /** Drops the connection (and any retry); the next subscriber connects again. */
   async close(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    await this.starting;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.retryTimer = this.idleTimer = null;
     const client = this.client;
     this.client = null;
     this.connected = false;
