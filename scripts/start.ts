@@ -91,6 +91,9 @@ async function prepareDatabase(): Promise<string> {
   // Imported only now: these need the generated Prisma client, which may not exist before buildIfNeeded.
   const { createPrismaClient } = await import("../lib/db/prisma");
   const { bootstrap, bootstrapOptionsFromEnv } = await import("../lib/orgs/bootstrap");
+  const { setKeyProvider } = await import("../lib/crypto/key-provider");
+  // Bootstrap signs the audit chain head with the same key the server will use.
+  setKeyProvider(keyProviderFromEnv(env));
   const db = createPrismaClient(url, 2);
   try {
     const opts = bootstrapOptionsFromEnv(env);
