@@ -1,0 +1,159 @@
+// The MCP round trip: a real MCP client (the SDK's Client over StdioClientTransport)
+// launches `runtime-vault mcp run accounting`, which leases the key as the bot and
+// starts a real MCP server with it. The tool works, the careless tool's output
+// arrives masked, the audit trail ties the access to the mount and the tool call,
+// and revoking the lease stops the server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { createTestDatabase, type TestDatabase } from "../test/database";
+import { seedOrg } from "../test/fixtures";
+import { startServer, type TestServer } from "../test/server";
+import { createClient, type AdminClient } from "../lib/sdk";
+
+const ROOT = path.resolve(__dirname, "..");
+const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+const FIXTURE = path.join(ROOT, "e2e", "fixtures", "accounting-mcp-server.mjs");
+const KEY = `acct-live-${crypto.randomUUID()}`;
+
+let db: TestDatabase;
+let server: TestServer;
+let admin: AdminClient;
+let botId: string;
+let botToken: string;
+let tmp: string;
+let client: Client;
+let transport: StdioClientTransport;
+let launcherStderr = "";
+const received: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = await startServer({ databaseUrl: db.url });
+  const org = await seedOrg(db.prisma);
+  admin = createClient({ url: server.url, token: org.adminToken }).admin;
+  tmp = mkdtempSync(path.join(os.tmpdir(), "rv-mcp-"));
+
+  const { secret } = await admin.secrets.set("ACCOUNTING_API_KEY", KEY, { scope: "production" });
+  const bot = await admin.bots.create({ name: "accounting-agent" });
+  [botId, botToken] = [bot.id, bot.token];
+  const mount = await admin.mounts.create({
+    name: "accounting",
+    botId,
+    command: process.execPath,
+    args: [FIXTURE],
+    mappings: [{ secret: "ACCOUNTING_API_KEY", scope: "production", env: "ACCOUNTING_API_KEY" }],
+    justificationTemplate: "Accounting MCP server ({{mount}}) for the finance agent",
+    ttlSeconds: 600,
+  });
+  // The key may be leased through this mount and nothing else.
+  await admin.grants.add({ botId, secretId: secret.id, mountId: mount.id });
+});
+afterAll(async () => {
+  await client?.close().catch(() => {});
+  await server?.stop();
+  await db?.drop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("MCP mount round trip", () => {
+  it("a real MCP client drives the mounted server through runtime-vault mcp run", async () => {
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "mcp", "run", "accounting"],
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? tmp,
+        RV_URL: server.url,
+        RV_BOT_TOKEN: botToken,
+        RV_POLL_MS: "300",
+        FIXTURE_PID_FILE: path.join(tmp, "server.pid"),
+      },
+      stderr: "pipe",
+      cwd: tmp,
+    });
+    transport.stderr?.on("data", (chunk: Buffer) => (launcherStderr += chunk.toString()));
+    client = new Client({ name: "rv-test-client", version: "1.0.0" });
+    const onmessage = () => transport.onmessage;
+    await client.connect(transport);
+    // Record every message the client receives, exactly as it arrives.
+    const deliver = onmessage()!;
+    transport.onmessage = (message, extra) => {
+      received.push(JSON.stringify(message));
+      deliver(message, extra);
+    };
+
+    const tools = await client.listTools();
+    expect(tools.tools.map((t) => t.name).sort()).toEqual(["debug_config", "get_balance"]);
+
+    const balance = await client.callTool({ name: "get_balance", arguments: { account: "4000-receivables" } });
+    const fingerprint = createHash("sha256").update(KEY).digest("hex").slice(0, 16);
+    expect(balance.content).toEqual([{ type: "text", text: `account 4000-receivables: balance 1234.56 EUR (key ${fingerprint})` }]);
+
+    const leaked = await client.callTool({ name: "debug_config", arguments: {} });
+    expect(leaked.content).toEqual([
+      { type: "text", text: "api key: <secret:ACCOUNTING_API_KEY>" },
+      { type: "text", text: JSON.stringify({ headers: { authorization: "Bearer <secret:ACCOUNTING_API_KEY>" } }) },
+    ]);
+    expect(leaked.structuredContent).toMatchObject({ apiKey: "<secret:ACCOUNTING_API_KEY>" });
+    expect(String((leaked.structuredContent as { encoded: string }).encoded)).toContain("<secret:ACCOUNTING_API_KEY>");
+
+    expect(received.length).toBeGreaterThanOrEqual(3);
+    const everything = received.join("\n") + launcherStderr;
+    expect(everything).not.toContain(KEY);
+    expect(everything).not.toContain(Buffer.from(KEY).toString("base64").slice(4, 24));
+    expect(launcherStderr).toContain("starting with key <secret:ACCOUNTING_API_KEY>");
+  });
+
+  it("the audit trail shows the leases with their justifications and the resolve", async () => {
+    const { events } = await admin.audit.list({ botId, limit: 100 });
+    const chronological = [...events].reverse();
+    const granted = chronological.filter((e) => e.type === "lease.granted");
+    expect(granted.map((e) => e.justification)).toEqual([
+      "Accounting MCP server (accounting) for the finance agent [mcp mount accounting: launch]",
+      "Accounting MCP server (accounting) for the finance agent [mcp mount accounting: tool call get_balance]",
+      "Accounting MCP server (accounting) for the finance agent [mcp mount accounting: tool call debug_config]",
+    ]);
+    expect(granted.every((e) => (e.data as { mount: string }).mount === "accounting")).toBe(true);
+    const resolved = chronological.filter((e) => e.type === "lease.resolved");
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]).toMatchObject({ leaseId: granted[0].leaseId, secretName: "ACCOUNTING_API_KEY", scope: "production" });
+    // Each tool call's lease replaced the previous one.
+    expect(chronological.filter((e) => e.type === "lease.released").map((e) => e.leaseId)).toEqual([granted[0].leaseId, granted[1].leaseId]);
+    expect(JSON.stringify(events)).not.toContain(KEY);
+  });
+
+  it("revoking the lease stops the MCP server", async () => {
+    const pid = Number(readFileSync(path.join(tmp, "server.pid"), "utf8"));
+    expect(isRunning(pid)).toBe(true);
+    const closed = new Promise<void>((resolve) => (client.onclose = () => resolve()));
+    const [lease] = await admin.leases.list({ botId, status: "active" });
+    await admin.leases.revoke(lease.id, "suspected prompt injection");
+    await waitFor(() => !isRunning(pid));
+    await closed;
+    expect(launcherStderr).toMatch(/lease lse_[0-9a-f]+ for ACCOUNTING_API_KEY was revoked; stopping MCP server accounting/);
+    await expect(client.callTool({ name: "get_balance", arguments: { account: "x" } })).rejects.toThrow();
+    expect(await admin.leases.list({ botId, status: "active" })).toEqual([]);
+  });
+});
