@@ -75,15 +75,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter audit events">
         <label className="space-y-1 text-sm">
           <span className="font-medium">From (UTC)</span>
-          <input type="datetime-local" name="from" defaultValue={toLocalInput(query.from)} className="input" />
+          <input type="datetime-local" name="from" aria-label="From (UTC)" defaultValue={toLocalInput(query.from)} className="input" />
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">To (UTC)</span>
-          <input type="datetime-local" name="to" defaultValue={toLocalInput(query.to)} className="input" />
+          <input type="datetime-local" name="to" aria-label="To (UTC)" defaultValue={toLocalInput(query.to)} className="input" />
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Event type</span>
-          <input name="type" list="event-types" defaultValue={query.type ?? ""} className="input" placeholder="any" />
+          <input name="type" aria-label="Event type" list="event-types" defaultValue={query.type ?? ""} className="input" placeholder="any" />
           <datalist id="event-types">
             {EVENT_TYPES.map((t) => (
               <option key={t} value={t} />
@@ -92,7 +92,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Outcome</span>
-          <select name="outcome" defaultValue={query.outcome ?? ""} className="input">
+          <select name="outcome" aria-label="Outcome" defaultValue={query.outcome ?? ""} className="input">
             <option value="">Any</option>
             <option value="success">success</option>
             <option value="denied">denied</option>
@@ -101,7 +101,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Bot</span>
-          <select name="botId" defaultValue={query.botId ?? ""} className="input">
+          <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
             <option value="">All bots</option>
             {bots.map((b) => (
               <option key={b.id} value={b.id}>
@@ -112,7 +112,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Secret</span>
-          <select name="secretId" defaultValue={query.secretId ?? ""} className="input">
+          <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
             <option value="">All secrets</option>
             {secrets.map((s) => (
               <option key={s.id} value={s.id}>
@@ -123,7 +123,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Actor</span>
-          <select name="actorId" defaultValue={query.actorId ?? ""} className="input">
+          <select name="actorId" aria-label="Actor" defaultValue={query.actorId ?? ""} className="input">
             <option value="">Anyone</option>
             {members.map((m) => (
               <option key={m.id} value={m.id}>
@@ -139,7 +139,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Justification contains</span>
-          <input name="q" defaultValue={query.q ?? ""} className="input" />
+          <input name="q" aria-label="Justification contains" defaultValue={query.q ?? ""} className="input" />
         </label>
         {query.leaseId ? <input type="hidden" name="leaseId" value={query.leaseId} /> : null}
         <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">

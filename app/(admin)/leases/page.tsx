@@ -45,7 +45,7 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
       <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter leases">
         <label className="space-y-1 text-sm">
           <span className="font-medium">Bot</span>
-          <select name="botId" defaultValue={query.botId ?? ""} className="input">
+          <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
             <option value="">All bots</option>
             {bots.map((b) => (
               <option key={b.id} value={b.id}>
@@ -56,7 +56,7 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Secret</span>
-          <select name="secretId" defaultValue={query.secretId ?? ""} className="input">
+          <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
             <option value="">All secrets</option>
             {secrets.map((s) => (
               <option key={s.id} value={s.id}>
@@ -67,11 +67,11 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Scope</span>
-          <input name="scope" defaultValue={query.scope ?? ""} className="input" placeholder="any" />
+          <input name="scope" aria-label="Scope" defaultValue={query.scope ?? ""} className="input" placeholder="any" />
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Status</span>
-          <select name="status" defaultValue={query.status ?? ""} className="input">
+          <select name="status" aria-label="Status" defaultValue={query.status ?? ""} className="input">
             <option value="">Any status</option>
             {LEASE_STATUSES.map((s) => (
               <option key={s} value={s}>

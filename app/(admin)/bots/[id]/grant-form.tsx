@@ -9,7 +9,14 @@ import { createGrantAction } from "../actions";
 export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: string; label: string }[] }) {
   const [state, action] = useActionState(createGrantAction, initialFormState);
   const e = state.fieldErrors ?? {};
-  if (secrets.length === 0) return <p className="text-sm text-slate-600">Every secret in the catalogue is already granted to this bot, or the catalogue is empty.</p>;
+  if (secrets.length === 0) {
+    return (
+      <div className="space-y-2">
+        <FormMessage state={state} />
+        <p className="text-sm text-slate-600">Every secret in the catalogue is already granted to this bot, or the catalogue is empty.</p>
+      </div>
+    );
+  }
   return (
     <form action={action} className="grid items-start gap-3 md:grid-cols-4" aria-label="Grant a secret">
       <input type="hidden" name="botId" value={botId} />
