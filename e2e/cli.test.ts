@@ -1,0 +1,255 @@
+// The `runtime-vault` CLI as a user runs it (node bin/runtime-vault.js) against the
+// built server on real PostgreSQL: admin commands, config file rules, `exec` with
+// masking, exit code and signal propagation, lease release and revocation.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createTestDatabase, type TestDatabase } from "../test/database";
+import { seedOrg } from "../test/fixtures";
+import { startServer, type TestServer } from "../test/server";
+
+const ROOT = path.resolve(__dirname, "..");
+const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+const VALUE = `bill-${randomBytes(12).toString("hex")}"/é`;
+const ROTATED = `bill-rotated-${randomBytes(12).toString("hex")}`;
+const MASTER_KEY = randomBytes(32).toString("base64");
+const justification = "Nightly billing export for the CLI suite";
+
+let db: TestDatabase;
+let server: TestServer;
+let adminToken: string;
+let botToken: string;
+let tmp: string;
+const transcript: string[] = [];
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function baseEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp, RV_POLL_MS: "300" };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+function start(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<Run>; out: () => string; err: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: baseEnv({ RV_URL: server.url, ...env }), stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (c) => (stdout += c));
+  child.stderr!.on("data", (c) => (stderr += c));
+  const done = new Promise<Run>((resolve) =>
+    child.on("close", (code, signal) => {
+      transcript.push(`$ runtime-vault ${args.join(" ")}\n${stdout}${stderr}`);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { child, done, out: () => stdout, err: () => stderr };
+}
+
+function cli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; admin?: boolean; bot?: boolean } = {}): Promise<Run> {
+  const env = { ...(opts.admin !== false ? { RV_TOKEN: adminToken } : {}), ...(opts.bot ? { RV_BOT_TOKEN: botToken } : {}), ...opts.env };
+  const run = start(args, env);
+  run.child.stdin!.end(opts.input ?? "");
+  return run.done;
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: MASTER_KEY } });
+  adminToken = (await seedOrg(db.prisma)).adminToken;
+  tmp = mkdtempSync(path.join(os.tmpdir(), "rv-cli-"));
+});
+afterAll(async () => {
+  await server?.stop();
+  await db?.drop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("runtime-vault admin commands", () => {
+  it("sets a secret from stdin without echoing it, and answers exists with true/false and exit 0/1", async () => {
+    const set = await cli(["secret", "set", "BILLING_KEY", "--scope", "production"], { input: `${VALUE}\n` });
+    expect(set).toMatchObject({ code: 0, stdout: "" });
+    expect(set.stderr).toContain("created BILLING_KEY (production), version 1");
+    expect(await cli(["secret", "exists", "BILLING_KEY", "--scope", "production"])).toMatchObject({ code: 0, stdout: "true\n" });
+    expect(await cli(["secret", "exists", "BILLING_KEY"])).toMatchObject({ code: 1, stdout: "false\n" });
+
+    writeFileSync(path.join(tmp, "rotated.txt"), ROTATED);
+    const rotate = await cli(["secret", "rotate", "BILLING_KEY", "--scope", "production", "--from-file", "rotated.txt"]);
+    expect(rotate.stderr).toContain("to version 2");
+    const again = await cli(["secret", "set", "BILLING_KEY", "--scope", "production", "--from-file", "rotated.txt", "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: false, currentVersion: 3 });
+
+    const onCommandLine = await cli(["secret", "set", "SCRATCH_KEY", "scratch-value-1"]);
+    expect(onCommandLine.stderr).toContain("warning: a value on the command line is visible");
+    const list = await cli(["secret", "list", "--json"]);
+    expect(JSON.parse(list.stdout).map((s: { name: string; scope: string }) => `${s.name}@${s.scope}`)).toEqual(["BILLING_KEY@production", "SCRATCH_KEY@default"]);
+    const table = await cli(["secret", "list", "--scope", "production"]);
+    expect(table.stdout).toMatch(/^NAME\s+SCOPE\s+CURRENTVERSION\nBILLING_KEY\s+production\s+3\n$/);
+    expect((await cli(["secret", "delete", "SCRATCH_KEY"])).code).toBe(0);
+    expect(await cli(["secret", "exists", "SCRATCH_KEY"])).toMatchObject({ code: 1 });
+  });
+
+  it("reads a config file only when nobody else can read it", async () => {
+    const file = path.join(tmp, "config.json");
+    writeFileSync(file, JSON.stringify({ url: server.url, token: adminToken }));
+    chmodSync(file, 0o644);
+    const open = await cli(["secret", "list", "--config", file], { admin: false, env: { RV_URL: undefined } });
+    expect(open.code).toBe(1);
+    expect(open.stderr).toContain("chmod 600");
+    chmodSync(file, 0o600);
+    const ok = await cli(["secret", "list", "--config", file, "--json"], { admin: false, env: { RV_URL: undefined } });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toHaveLength(1);
+    const none = await cli(["secret", "list"], { admin: false });
+    expect(none).toMatchObject({ code: 1, stderr: expect.stringContaining("set RV_TOKEN") });
+  });
+
+  it("creates, grants and freezes bots", async () => {
+    const created = await cli(["bot", "create", "billing-bot", "--json"]);
+    botToken = JSON.parse(created.stdout).token;
+    expect(botToken).toMatch(/^rvb_/);
+    const grant = JSON.parse((await cli(["grant", "add", "--bot", "billing-bot", "--secret", "BILLING_KEY", "--scope", "production", "--max-ttl", "30m", "--json"])).stdout);
+    expect(grant).toMatchObject({ maxTtlSeconds: 1800, bot: { name: "billing-bot" }, secret: { name: "BILLING_KEY" } });
+    expect((await cli(["grant", "list"])).stdout).toMatch(/billing-bot\s+BILLING_KEY\s+production\s+1800/);
+    expect((await cli(["bot", "freeze", "billing-bot", "--reason", "drill"])).stderr).toContain("froze billing-bot");
+    const frozen = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "true"], { bot: true });
+    expect(frozen).toMatchObject({ code: 1, stderr: expect.stringContaining("bot_frozen") });
+    expect((await cli(["bot", "unfreeze", "billing-bot"])).code).toBe(0);
+    expect((await cli(["bot", "list"])).stdout).toMatch(/billing-bot\s+bot_[0-9a-f]+\s+false\s+1/);
+  });
+});
+
+describe("runtime-vault exec", () => {
+  const printer = `
+    const v = process.env.BILLING;
+    const b64 = Buffer.from("user:" + v).toString("base64");
+    process.stdout.write("raw=" + v.slice(0, 7));
+    setTimeout(() => {
+      process.stdout.write(v.slice(7) + "\\n" + JSON.stringify({ key: v }) + "\\nb64=" + b64 + "\\n");
+      process.stderr.write("err=" + v + "\\n");
+      console.log("bot token in env:", process.env.RV_BOT_TOKEN !== undefined, process.env.RV_TOKEN !== undefined);
+      process.exit(7);
+    }, 100);`;
+
+  it("runs the command with the value, masks every form of it, and passes the exit code", async () => {
+    const run = await cli(["exec", "--secret", "BILLING_KEY=BILLING", "--scope", "production", "--justification", justification, "--", process.execPath, "-e", printer], { bot: true });
+    expect(run.code).toBe(7);
+    expect(run.stdout).toBe(
+      'raw=<secret:BILLING_KEY>\n{"key":"<secret:BILLING_KEY>"}\n' +
+        `b64=${run.stdout.match(/b64=(\S+)/)![1]}\nbot token in env: false false\n`,
+    );
+    expect(run.stdout).toMatch(/b64=\S*<secret:BILLING_KEY>/);
+    expect(run.stderr).toContain("err=<secret:BILLING_KEY>");
+    expect(run.stdout + run.stderr).not.toContain(ROTATED);
+  });
+
+  it("released the leases when the command exited", async () => {
+    const leases = JSON.parse((await cli(["lease", "list", "--bot", "billing-bot", "--json"])).stdout);
+    expect(leases.length).toBeGreaterThan(0);
+    expect(leases.filter((l: { status: string }) => l.status === "active")).toEqual([]);
+    expect(leases[0]).toMatchObject({ status: "revoked", revokeReason: "released by bot", justification });
+  });
+
+  it("substitutes {{secret:NAME}} in arguments with a warning, and passes stdin through", async () => {
+    const script = `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(process.argv[1].length, process.argv[1]===require("fs").readFileSync("rotated.txt","utf8"), s.trim()))`;
+    const run = await cli(
+      ["exec", "--secret", "BILLING_KEY=", "--scope", "production", "-j", justification, "--", process.execPath, "-e", script, "{{secret:BILLING_KEY}}"],
+      { bot: true, input: "from stdin\n" },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${ROTATED.length} true from stdin\n`);
+    expect(run.stderr).toContain("warning: BILLING_KEY is passed to");
+  });
+
+  it("dies of the same signal as the command", async () => {
+    const run = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"], { bot: true });
+    expect(run).toMatchObject({ code: null, signal: "SIGTERM" });
+  });
+
+  it("stops the command when its lease is revoked (SIGTERM), and exits 124", async () => {
+    const script = `process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(0); }); console.log("ready"); setInterval(() => {}, 1000);`;
+    const run = start(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", process.execPath, "-e", script], { RV_BOT_TOKEN: botToken });
+    await waitFor(() => run.out().includes("ready"));
+    const revoke = await cli(["revoke-all", "--bot", "billing-bot", "--reason", "suspicious export"]);
+    expect(revoke.stderr).toMatch(/revoked [1-9]\d* lease/);
+    const result = await run.done;
+    expect(result.code).toBe(124);
+    expect(result.stdout).toBe("ready\ngot SIGTERM\n");
+    expect(result.stderr).toMatch(/lease lse_[0-9a-f]+ for BILLING_KEY was revoked; stopping/);
+  });
+
+  it("kills a command that ignores SIGTERM after the grace period", async () => {
+    const script = `process.on("SIGTERM", () => console.log("ignoring SIGTERM")); console.log("ready"); setInterval(() => {}, 1000);`;
+    const run = start(["exec", "--secret", "BILLING_KEY", "--scope", "production", "--grace", "1s", "-j", justification, "--", process.execPath, "-e", script], { RV_BOT_TOKEN: botToken });
+    await waitFor(() => run.out().includes("ready"));
+    const [lease] = JSON.parse((await cli(["lease", "list", "--bot", "billing-bot", "--status", "active", "--json"])).stdout);
+    expect((await cli(["lease", "revoke", lease.id, "--reason", "drill"])).stderr).toContain(`revoked ${lease.id}`);
+    const result = await run.done;
+    expect(result.code).toBe(124);
+    expect(result.stdout).toBe("ready\nignoring SIGTERM\n");
+  });
+});
+
+describe("runtime-vault audit, mounts and keys", () => {
+  it("tails live events, exports CSV and JSON, and verifies the chain", async () => {
+    const tail = start(["audit", "tail"], { RV_TOKEN: adminToken });
+    await new Promise((r) => setTimeout(r, 1500));
+    await cli(["secret", "exists", "BILLING_KEY"]); // no event
+    await cli(["bot", "freeze", "billing-bot"]);
+    await waitFor(() => tail.out().includes("bot.frozen"));
+    tail.child.kill("SIGINT");
+    expect((await tail.done).code).toBe(0);
+
+    const csv = await cli(["audit", "export", "--format", "csv"]);
+    const lines = csv.stdout.trim().split("\r\n");
+    expect(lines[0]).toBe("seq,createdAt,type,outcome,actorType,actorId,botId,secretName,scope,secretVersion,leaseId,justification,reason,ip,hash");
+    expect(lines.some((l) => l.includes(",lease.resolved,"))).toBe(true);
+    const json = JSON.parse((await cli(["audit", "export", "--format", "json"])).stdout);
+    expect(json.length).toBe(lines.length - 1);
+    expect(json[0].seq).toBeLessThan(json[json.length - 1].seq);
+    expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: `ok: ${json.length} event(s) verified\n` });
+    expect(csv.stdout + JSON.stringify(json)).not.toContain(ROTATED);
+  });
+
+  it("creates a mount and prints its MCP client configuration", async () => {
+    const created = await cli(["mount", "create", "billing", "--bot", "billing-bot", "--command", "npx", "--arg", "billing-mcp", "--map", "BILLING_KEY@production=BILLING_API_KEY", "--justification", "Billing MCP server"]);
+    expect(created.code).toBe(0);
+    const config = JSON.parse((await cli(["mount", "config", "billing"])).stdout);
+    expect(config).toEqual({ mcpServers: { billing: { command: "runtime-vault", args: ["mcp", "run", "billing"], env: { RV_URL: server.url, RV_BOT_TOKEN: expect.stringMatching(/^rvb_…/) } } } });
+    expect((await cli(["mount", "list"])).stdout).toMatch(/billing\s+mnt_[0-9a-f]+\s+billing-bot\s+npx\s+BILLING_KEY/);
+  });
+
+  it("rewraps data keys under a new master key on the vault host", async () => {
+    const newKey = randomBytes(32).toString("base64");
+    const run = await cli(["key", "rewrap", "--json"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey, RV_PREVIOUS_MASTER_KEYS: MASTER_KEY } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rewrapped: 3, alreadyCurrent: 0, keyId: expect.stringMatching(/^kek_/) });
+    expect(run.stdout + run.stderr).not.toContain(newKey);
+    const again = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey } });
+    expect(again).toMatchObject({ code: 0, stderr: expect.stringContaining("rewrapped 0 data key(s)") });
+    const noKey = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url } });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/master key|RV_MASTER_KEY/i);
+  });
+
+  it("never printed a secret value", () => {
+    const all = transcript.join("\n");
+    expect(all).not.toContain(ROTATED);
+    expect(all).not.toContain(VALUE);
+  });
+});
