@@ -32,14 +32,14 @@ interface Run {
   stderr: string;
 }
 
-function baseEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp, RV_POLL_MS: "300" };
+function baseEnv(extra: Record<string, string | undefined>): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: tmp, RV_POLL_MS: "300" };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
 
 function start(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<Run>; out: () => string; err: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: baseEnv({ RV_URL: server.url, ...env }), stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: baseEnv({ RV_URL: server.url, ...env }) as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (c) => (stdout += c));

@@ -99,9 +99,9 @@ describe("MCP mount round trip", () => {
     await client.connect(transport);
     // Record every message the client receives, exactly as it arrives.
     const deliver = onmessage()!;
-    transport.onmessage = (message, extra) => {
+    transport.onmessage = (message) => {
       received.push(JSON.stringify(message));
-      deliver(message, extra);
+      deliver(message);
     };
 
     const tools = await client.listTools();

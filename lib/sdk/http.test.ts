@@ -74,8 +74,8 @@ describe("SDK HTTP", () => {
     await new Promise<void>((r) => server!.close(() => r()));
     server = undefined;
     const http = new Http({ baseUrl: url, token: "rvb_x", retries: 2, retryDelayMs: 5 });
-    const err = await http.request("POST", "/api/leases", { body: {} }).catch((e) => e);
-    expect(err).toBeInstanceOf(NetworkError);
+    const err: unknown = await http.request("POST", "/api/leases", { body: {} }).catch((e) => e);
+    if (!(err instanceof NetworkError)) throw new Error("expected a NetworkError");
     expect(err.message).toContain("ECONNREFUSED");
   });
 
