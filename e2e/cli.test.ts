@@ -8,7 +8,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedOrg } from "../test/fixtures";
+import { seedOrg, unique } from "../test/fixtures";
+import { transaction } from "../lib/db/prisma";
+import { SYSTEM_ACTOR } from "../lib/audit/record-audit-event";
+import { createUser } from "../lib/users/create-user";
+import { createApiToken } from "../lib/api-tokens/create-api-token";
 import { startServer, type TestServer } from "../test/server";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -21,6 +25,7 @@ const justification = "Nightly billing export for the CLI suite";
 let db: TestDatabase;
 let server: TestServer;
 let adminToken: string;
+let orgId: string;
 let botToken: string;
 let tmp: string;
 const transcript: string[] = [];
@@ -71,7 +76,7 @@ async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
 beforeAll(async () => {
   db = await createTestDatabase();
   server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: MASTER_KEY } });
-  adminToken = (await seedOrg(db.prisma)).adminToken;
+  ({ adminToken, orgId } = await seedOrg(db.prisma));
   tmp = mkdtempSync(path.join(os.tmpdir(), "rv-cli-"));
 });
 afterAll(async () => {
@@ -205,6 +210,36 @@ describe("runtime-vault exec", () => {
   });
 });
 
+describe("runtime-vault exec with an approval rule", () => {
+  it("waits for a human to approve, then runs the command", async () => {
+    // A second admin: the bot's creator may not approve its requests.
+    const approverToken = await transaction(db.prisma, async (tx) => {
+      const user = await createUser(tx, { orgId, email: `${unique("approver-")}@example.test`, password: "correct horse battery", role: "admin", actor: SYSTEM_ACTOR });
+      return (await createApiToken(tx, { orgId, userId: user.id, name: "approver", actor: SYSTEM_ACTOR })).token;
+    });
+    expect((await cli(["secret", "set", "PAYROLL_KEY", "--tag", "sensitive"], { input: `${ROTATED}-payroll\n` })).code).toBe(0);
+    expect((await cli(["grant", "add", "--bot", "billing-bot", "--secret", "PAYROLL_KEY"])).code).toBe(0);
+    const policy = await fetch(`${server.url}/api/v1/policy`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ approvalTags: ["sensitive"] }),
+    });
+    expect(policy.status).toBe(200);
+
+    const run = start(["exec", "--secret", "PAYROLL_KEY", "-j", justification, "--", process.execPath, "-e", "console.log('payroll', process.env.PAYROLL_KEY)"], { RV_BOT_TOKEN: botToken });
+    await waitFor(() => /waiting for lease lse_/.test(run.err()));
+    const leaseId = /waiting for lease (lse_[0-9a-f]+)/.exec(run.err())![1];
+    const approve = await fetch(`${server.url}/api/v1/approvals/${leaseId}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${approverToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(approve.status).toBe(200);
+    const result = await run.done;
+    expect(result).toMatchObject({ code: 0, stdout: "payroll <secret:PAYROLL_KEY>\n" });
+  });
+});
+
 describe("runtime-vault audit, mounts and keys", () => {
   it("tails live events, exports CSV and JSON, and verifies the chain", async () => {
     const tail = start(["audit", "tail"], { RV_TOKEN: adminToken });
@@ -238,7 +273,7 @@ describe("runtime-vault audit, mounts and keys", () => {
     const newKey = randomBytes(32).toString("base64");
     const run = await cli(["key", "rewrap", "--json"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey, RV_PREVIOUS_MASTER_KEYS: MASTER_KEY } });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ rewrapped: 3, alreadyCurrent: 0, keyId: expect.stringMatching(/^kek_/) });
+    expect(JSON.parse(run.stdout)).toMatchObject({ rewrapped: 4, alreadyCurrent: 0, keyId: expect.stringMatching(/^kek_/) });
     expect(run.stdout + run.stderr).not.toContain(newKey);
     const again = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey } });
     expect(again).toMatchObject({ code: 0, stderr: expect.stringContaining("rewrapped 0 data key(s)") });

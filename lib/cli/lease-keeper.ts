@@ -15,6 +15,8 @@ export interface WantedSecret {
 export interface HeldSecret extends WantedSecret {
   value: string;
   lease: IssuedLease;
+  /** Leased after human approval: not renewed (that would ask the approvers again). */
+  approved: boolean;
 }
 
 export interface LeaseKeeperOptions {
@@ -49,8 +51,10 @@ export class LeaseKeeper {
   async acquire(wanted: WantedSecret[], justification: string): Promise<HeldSecret[]> {
     try {
       for (const w of wanted) {
-        const lease = await this.request(w, justification);
-        const held: HeldSecret = { ...w, lease, value: "" };
+        const requested = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
+        const approved = requested.status === "pending";
+        const lease = approved ? await this.awaitApproval(w, requested.id) : (requested as IssuedLease);
+        const held: HeldSecret = { ...w, lease, value: "", approved };
         this.held.push(held);
         held.value = (await this.bot.leases.resolve(lease)).value;
       }
@@ -88,11 +92,23 @@ export class LeaseKeeper {
     await Promise.all(ids.map((id) => this.bot.leases.release(id).catch(() => {})));
   }
 
+  /** Polls a pending lease until approvers decide; the first read after approval carries its token. */
+  private async awaitApproval(w: WantedSecret, id: string): Promise<IssuedLease> {
+    process.stderr.write(`runtime-vault: ${w.secret} (${w.scope}) needs approval; waiting for lease ${id} to be approved…\n`);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 2_000));
+      const lease = await this.bot.leases.get(id);
+      if (lease.status === "pending") continue;
+      if (lease.status === "active" && lease.leaseToken) {
+        return { id, secret: lease.secret, scope: lease.scope, status: "active", singleUse: lease.singleUse, expiresAt: lease.expiresAt, leaseToken: lease.leaseToken };
+      }
+      throw new CliError(`lease ${id} for ${w.secret} was not approved (${lease.status})`);
+    }
+  }
+
   private async request(w: WantedSecret, justification: string): Promise<IssuedLease> {
     const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
-    if (lease.status !== "active") {
-      throw new CliError(`${w.secret} (${w.scope}) needs human approval: lease ${lease.id} is pending; run again once it is approved`);
-    }
+    if (lease.status !== "active") throw new CliError(`${w.secret} (${w.scope}) now needs human approval`);
     return lease;
   }
 
@@ -107,7 +123,7 @@ export class LeaseKeeper {
     const now = Date.now();
     const pollMs = this.opts.pollMs ?? 2_000;
     this.renewAt = Math.min(
-      ...this.held.map((h) => {
+      ...this.held.filter((h) => !h.approved).map((h) => {
         const expires = new Date(h.lease.expiresAt).getTime();
         return expires - Math.max((expires - now) / 5, 2 * pollMs);
       }),
@@ -125,6 +141,9 @@ export class LeaseKeeper {
   private async check() {
     if (this.ended) return;
     for (const h of this.held) {
+      if (h.approved && Date.now() >= new Date(h.lease.expiresAt).getTime()) {
+        return this.end(`approved lease ${h.lease.id} for ${h.secret} expired (approved leases are not renewed; run again to ask for approval)`);
+      }
       try {
         const lease = await this.bot.leases.get(h.lease.id);
         if (ENDED_STATUSES.has(lease.status)) return this.end(`lease ${lease.id} for ${h.secret} was ${lease.status}`);
@@ -143,9 +162,10 @@ export class LeaseKeeper {
 
   // Runs inside the queue (check() or renew()).
   private async renewInline(justification: string): Promise<"renewed" | "unreachable" | "refused"> {
+    const renewable = this.held.filter((h) => !h.approved);
     const fresh: IssuedLease[] = [];
     try {
-      for (const h of this.held) fresh.push(await this.request(h, justification));
+      for (const h of renewable) fresh.push(await this.request(h, justification));
     } catch (err) {
       await Promise.all(fresh.map((l) => this.bot.leases.release(l.id).catch(() => {})));
       // A network failure leaves the current leases in place until they expire.
@@ -153,8 +173,8 @@ export class LeaseKeeper {
       this.end(`lease renewal refused (${describeError(err)})`);
       return "refused";
     }
-    const old = this.held.map((h) => h.lease.id);
-    this.held.forEach((h, i) => (h.lease = fresh[i]));
+    const old = renewable.map((h) => h.lease.id);
+    renewable.forEach((h, i) => (h.lease = fresh[i]));
     this.scheduleRenewal();
     await Promise.all(old.map((id) => this.bot.leases.release(id).catch(() => {})));
     return "renewed";

@@ -12,6 +12,7 @@ export class BotClient {
   readonly leases = {
     /** Never retried after an ambiguous failure: a repeat would issue a second lease. */
     request: (input: LeaseRequest) => this.http.request<IssuedLease | PendingLease>("POST", "/api/leases", { body: input }),
+    /** Status of an own lease; an approved lease's token comes with the first read after approval. */
     get: (id: string) => this.http.request<BotLease>("GET", `/api/leases/${encodeURIComponent(id)}`),
     /**
      * Exchanges the lease token for the value. Not retried after an ambiguous failure:

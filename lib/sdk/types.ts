@@ -27,6 +27,8 @@ export interface BotLease {
   expiresAt: string;
   resolveCount: number;
   createdAt: string;
+  /** Present once: on the first read of a lease that was approved after a pending request. */
+  leaseToken?: string;
 }
 
 export interface ResolvedSecret {
