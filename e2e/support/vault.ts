@@ -10,6 +10,7 @@ import { bootstrap } from "../../lib/orgs/bootstrap";
 import { createUser } from "../../lib/users/create-user";
 import { SYSTEM_ACTOR } from "../../lib/audit/record-audit-event";
 import type { Role } from "../../lib/generated/prisma/enums";
+import { generateToken } from "../../lib/crypto/tokens";
 import type { TestServer } from "../../test/server";
 import { startE2eServer } from "./server";
 
@@ -22,6 +23,8 @@ export interface Vault {
   prisma: PrismaClient;
   orgId: string;
   server: TestServer;
+  /** The owner's admin API token, for seeding through the HTTP API. */
+  adminToken: string;
   /** Adds a member with `role` and returns their credentials. */
   addMember(role: Role): Promise<{ email: string; password: string; id: string }>;
 }
@@ -35,7 +38,8 @@ export function useVault(): Vault {
     name = `rv_e2e_${randomBytes(6).toString("hex")}`;
     const url = await createDatabase(ADMIN_URL, name, process.env.RV_E2E_TEMPLATE);
     vault.prisma = createPrismaClient(url, 3);
-    const result = await bootstrap(vault.prisma, { ...OWNER, orgName: "Acme" });
+    vault.adminToken = generateToken("rva_");
+    const result = await bootstrap(vault.prisma, { ...OWNER, orgName: "Acme", apiToken: vault.adminToken });
     if (!result.created) throw new Error(`bootstrap failed: ${result.reason}`);
     vault.orgId = result.orgId;
     vault.server = await startE2eServer(url, { RV_DB_POOL_SIZE: "4", RV_MASTER_KEY: process.env.RV_MASTER_KEY });
@@ -73,6 +77,16 @@ export async function signOut(page: Page) {
 export async function snap(page: Page, name: string) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Seeding goes through the HTTP API: the domain modules import next/server, which
+ * Playwright's loader cannot resolve outside Next.
+ */
+export async function api(vault: Vault, method: string, path: string, body?: unknown) {
+  const res = await botCall(vault, method, path, vault.adminToken, body);
+  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 /** Bot-side HTTP, as a bot process would call the vault. */

@@ -7,8 +7,15 @@ export interface FormState {
   fieldErrors?: Record<string, string[]>;
   /** Shown once after success, e.g. a new bot token; never stored anywhere. */
   secretOnce?: string;
+  /** The submitted fields after a refusal, so React's form reset does not wipe them. Never secrets. */
+  values?: Record<string, string[]>;
   /** Anything else the form needs to render after success. */
   data?: Record<string, unknown>;
 }
 
 export const initialFormState: FormState = {};
+
+/** The value a field should show: what was just submitted (after a refusal), else `fallback`. */
+export function submitted(state: FormState, name: string, fallback = ""): string {
+  return state.values?.[name]?.at(-1) ?? fallback;
+}

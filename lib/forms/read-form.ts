@@ -23,3 +23,15 @@ export function int(fd: FormData, name: string): number | string | undefined {
 export function bool(fd: FormData, name: string): boolean {
   return fd.getAll(name).includes("on") || fd.getAll(name).includes("1");
 }
+
+// Secret material is never sent back to the browser, not even to refill a form.
+const NEVER_ECHOED = new Set(["value", "password", "confirm", "token"]);
+
+export function echo(fd: FormData): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of fd) {
+    if (typeof v !== "string" || NEVER_ECHOED.has(k) || k.startsWith("$ACTION")) continue;
+    (out[k] ??= []).push(v);
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ import { getSessionUser, type SessionUser } from "@/lib/auth/get-session-user";
 import { auditDenial } from "@/lib/auth/audit-denial";
 import { requestIp } from "@/lib/auth/request-ip";
 import type { FormState } from "./form-state";
+import { echo } from "./read-form";
 
 export interface ActionContext {
   user: SessionUser;
@@ -17,7 +18,12 @@ export interface ActionContext {
   ip: string | null;
 }
 
-export async function runAction(permission: Permission, name: string, fn: (ctx: ActionContext) => Promise<FormState>): Promise<FormState> {
+export async function runAction(permission: Permission, name: string, fn: (ctx: ActionContext) => Promise<FormState>, fd?: FormData): Promise<FormState> {
+  const state = await runGuarded(permission, name, fn);
+  return !state.ok && fd ? { ...state, values: echo(fd) } : state;
+}
+
+async function runGuarded(permission: Permission, name: string, fn: (ctx: ActionContext) => Promise<FormState>): Promise<FormState> {
   const user = await getSessionUser();
   if (!user) return { status: 401, message: "Your session has ended: sign in again." };
   const ip = await requestIp();

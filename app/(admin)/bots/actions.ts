@@ -21,7 +21,7 @@ export async function createBotAction(_prev: FormState, fd: FormData): Promise<F
     const input = createBotSchema.parse({ name: text(fd, "name"), description: text(fd, "description") });
     const { bot, token } = await transaction(prisma, (tx) => createBot(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: `Bot ${bot.name} created. Give it this token; grant it secrets on its page.`, secretOnce: token, data: { botId: bot.id } };
-  });
+  }, fd);
 }
 
 export async function setFrozenAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -31,7 +31,7 @@ export async function setFrozenAction(_prev: FormState, fd: FormData): Promise<F
     const { reason } = freezeBotSchema.parse({ reason: text(fd, "reason") });
     const bot = await transaction(prisma, (tx) => setBotFrozen(tx, { orgId: user.orgId, id, frozen, actor, reason, ip }));
     return { ok: true, message: frozen ? `${bot.name} frozen; ${bot.leasesRevoked} active leases revoked.` : `${bot.name} unfrozen.` };
-  });
+  }, fd);
 }
 
 export async function rotateBotTokenAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -39,7 +39,7 @@ export async function rotateBotTokenAction(_prev: FormState, fd: FormData): Prom
     const id = botId.parse(text(fd, "id"));
     const { token } = await transaction(prisma, (tx) => rotateBotToken(tx, { orgId: user.orgId, id, actor, ip }));
     return { ok: true, message: "New token issued; the old one no longer works.", secretOnce: token };
-  });
+  }, fd);
 }
 
 export async function deleteBotAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -62,7 +62,7 @@ export async function createGrantAction(_prev: FormState, fd: FormData): Promise
     });
     const grant = await transaction(prisma, (tx) => createGrant(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: `Granted ${grant.secret.name} (${grant.secret.scope}).` };
-  });
+  }, fd);
 }
 
 export async function deleteGrantAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -70,5 +70,5 @@ export async function deleteGrantAction(_prev: FormState, fd: FormData): Promise
     const id = idSchema("grt").parse(text(fd, "id"));
     await transaction(prisma, (tx) => deleteGrant(tx, { orgId: user.orgId, id, actor, ip }));
     return { ok: true, message: "Grant removed. Leases already issued stay until they expire or are revoked." };
-  });
+  }, fd);
 }

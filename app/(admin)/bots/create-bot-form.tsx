@@ -5,7 +5,7 @@ import { Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { ShownOnce } from "@/components/shown-once";
 import { SubmitButton } from "@/components/submit-button";
-import { initialFormState } from "@/lib/forms/form-state";
+import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { createBotAction } from "./actions";
 
 export function CreateBotForm() {
@@ -17,10 +17,10 @@ export function CreateBotForm() {
         Create a bot
       </h2>
       <Field label="Name" name="name" errors={e.name} hint="lower-case letters, digits and dashes, e.g. accounting-bot">
-        {(p) => <input {...p} className="input" required />}
+        {(p) => <input {...p} defaultValue={submitted(state, "name")} className="input" required />}
       </Field>
       <Field label="Description" name="description" errors={e.description}>
-        {(p) => <input {...p} className="input" />}
+        {(p) => <input {...p} defaultValue={submitted(state, "description")} className="input" />}
       </Field>
       <div className="flex flex-wrap items-center gap-3 md:col-span-2">
         <SubmitButton>Create bot</SubmitButton>

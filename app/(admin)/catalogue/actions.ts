@@ -22,7 +22,7 @@ export async function createSecretAction(_prev: FormState, fd: FormData): Promis
     });
     const secret = await transaction(prisma, (tx) => createSecret(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: `${secret.name} (${secret.scope}) added at version 1. Its value is stored sealed and will not be shown again.` };
-  });
+  }, fd);
 }
 
 export async function rotateSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -31,7 +31,7 @@ export async function rotateSecretAction(_prev: FormState, fd: FormData): Promis
     const input = updateSecretSchema.parse({ value: fd.get("value") ?? undefined });
     const secret = await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
     return { ok: true, message: `Rotated: ${secret.name} is now at version ${secret.currentVersion}. New leases resolve to the new value.` };
-  });
+  }, fd);
 }
 
 export async function updateSecretMetadataAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -40,7 +40,7 @@ export async function updateSecretMetadataAction(_prev: FormState, fd: FormData)
     const input = updateSecretSchema.parse({ description: text(fd, "description") ?? "", tags: list(fd, "tags") ?? [] });
     await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
     return { ok: true, message: "Saved." };
-  });
+  }, fd);
 }
 
 export async function deleteSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {

@@ -3,7 +3,7 @@ import { useActionState } from "react";
 import { Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
-import { initialFormState } from "@/lib/forms/form-state";
+import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { createSecretAction } from "./actions";
 
 export function CreateSecretForm() {
@@ -15,16 +15,16 @@ export function CreateSecretForm() {
         Add a secret
       </h2>
       <Field label="Name" name="name" errors={e.name} hint="UPPER_SNAKE_CASE, e.g. ACCOUNTING_API_KEY">
-        {(p) => <input {...p} className="input font-mono" required />}
+        {(p) => <input {...p} defaultValue={submitted(state, "name")} className="input font-mono" required />}
       </Field>
       <Field label="Scope" name="scope" errors={e.scope} hint="e.g. production; defaults to “default”">
-        {(p) => <input {...p} className="input" placeholder="default" />}
+        {(p) => <input {...p} defaultValue={submitted(state, "scope")} className="input" placeholder="default" />}
       </Field>
       <Field label="Description" name="description" errors={e.description}>
-        {(p) => <input {...p} className="input" />}
+        {(p) => <input {...p} defaultValue={submitted(state, "description")} className="input" />}
       </Field>
       <Field label="Tags" name="tags" errors={e.tags} hint="Comma-separated, lower-case; approval rules can match them">
-        {(p) => <input {...p} className="input" placeholder="finance, pci" />}
+        {(p) => <input {...p} defaultValue={submitted(state, "tags")} className="input" placeholder="finance, pci" />}
       </Field>
       <div className="md:col-span-2">
         <Field label="Value" name="value" errors={e.value} hint="Write-only: sealed on save and never shown again, not even to owners.">

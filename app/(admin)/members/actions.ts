@@ -26,7 +26,7 @@ export async function inviteMemberAction(_prev: FormState, fd: FormData): Promis
       message: `${member.email} invited as ${member.role}. Send them this link (valid 72 hours, usable once):`,
       secretOnce: `${await origin()}/set-password?token=${setPasswordToken}`,
     };
-  });
+  }, fd);
 }
 
 export async function changeRoleAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -35,7 +35,7 @@ export async function changeRoleAction(_prev: FormState, fd: FormData): Promise<
     const { role } = changeRoleSchema.parse({ role: text(fd, "role") });
     const member = await transaction(prisma, (tx) => changeMemberRole(tx, { orgId: user.orgId, id, role, actor, ip }));
     return { ok: true, message: `${member.email} is now ${member.role}.` };
-  });
+  }, fd);
 }
 
 export async function removeMemberAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -43,5 +43,5 @@ export async function removeMemberAction(_prev: FormState, fd: FormData): Promis
     const id = idSchema("usr").parse(text(fd, "id"));
     await transaction(prisma, (tx) => removeMember(tx, { orgId: user.orgId, id, actor, ip }));
     return { ok: true, message: "Member removed; their sessions end at the next request." };
-  });
+  }, fd);
 }

@@ -4,7 +4,7 @@ import { Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { ShownOnce } from "@/components/shown-once";
 import { SubmitButton } from "@/components/submit-button";
-import { initialFormState } from "@/lib/forms/form-state";
+import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { ROLES } from "@/lib/validations/member";
 import { inviteMemberAction } from "./actions";
 
@@ -17,14 +17,14 @@ export function InviteForm() {
         Invite a member
       </h2>
       <Field label="Email" name="email" errors={e.email}>
-        {(p) => <input {...p} type="email" className="input" required />}
+        {(p) => <input {...p} type="email" defaultValue={submitted(state, "email")} className="input" required />}
       </Field>
       <Field label="Name" name="name" errors={e.name}>
-        {(p) => <input {...p} className="input" />}
+        {(p) => <input {...p} defaultValue={submitted(state, "name")} className="input" />}
       </Field>
       <Field label="Role" name="role" errors={e.role}>
         {(p) => (
-          <select {...p} className="input" defaultValue="viewer">
+          <select {...p} className="input" defaultValue={submitted(state, "role", "viewer")}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {r}

@@ -21,5 +21,5 @@ export async function updatePolicyAction(_prev: FormState, fd: FormData): Promis
     });
     await transaction(prisma, (tx) => updatePolicy(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: "Policy saved. It applies to the next lease request." };
-  });
+  }, fd);
 }

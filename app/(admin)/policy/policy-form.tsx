@@ -3,7 +3,7 @@ import { useActionState } from "react";
 import { Checkbox, Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
-import { initialFormState } from "@/lib/forms/form-state";
+import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { updatePolicyAction } from "./actions";
 
 export interface PolicyValues {
@@ -21,23 +21,26 @@ export interface PolicyValues {
 export function PolicyForm({ policy, secrets, canWrite }: { policy: PolicyValues; secrets: { id: string; label: string }[]; canWrite: boolean }) {
   const [state, action] = useActionState(updatePolicyAction, initialFormState);
   const e = state.fieldErrors ?? {};
+  // After a refusal, show what was submitted rather than the saved policy.
+  const v = (name: keyof PolicyValues) => submitted(state, name, String(policy[name]));
+  const checked = (name: keyof PolicyValues) => (state.values ? submitted(state, name, "0") === "1" : (policy[name] as boolean));
   return (
     <form action={action} className="space-y-6">
       <fieldset disabled={!canWrite} className="card grid gap-4 md:grid-cols-2">
         <legend className="px-1 font-semibold">Leases</legend>
         <Field label="Maximum TTL (seconds)" name="maxTtlSeconds" errors={e.maxTtlSeconds} hint="Longer requests are clamped to this.">
-          {(p) => <input {...p} inputMode="numeric" defaultValue={policy.maxTtlSeconds} className="input" />}
+          {(p) => <input {...p} inputMode="numeric" defaultValue={v("maxTtlSeconds")} className="input" />}
         </Field>
         <Field label="Default TTL (seconds)" name="defaultTtlSeconds" errors={e.defaultTtlSeconds} hint="When a bot asks for none.">
-          {(p) => <input {...p} inputMode="numeric" defaultValue={policy.defaultTtlSeconds} className="input" />}
+          {(p) => <input {...p} inputMode="numeric" defaultValue={v("defaultTtlSeconds")} className="input" />}
         </Field>
-        <Checkbox name="requireJustification" label="Justification required" defaultChecked={policy.requireJustification} />
+        <Checkbox name="requireJustification" label="Justification required" defaultChecked={checked("requireJustification")} />
         <Field label="Minimum justification length" name="minJustificationLength" errors={e.minJustificationLength}>
-          {(p) => <input {...p} inputMode="numeric" defaultValue={policy.minJustificationLength} className="input" />}
+          {(p) => <input {...p} inputMode="numeric" defaultValue={v("minJustificationLength")} className="input" />}
         </Field>
-        <Checkbox name="singleUseByDefault" label="Single-use by default" defaultChecked={policy.singleUseByDefault} hint="Leases resolve once unless the bot asks otherwise." />
+        <Checkbox name="singleUseByDefault" label="Single-use by default" defaultChecked={checked("singleUseByDefault")} hint="Leases resolve once unless the bot asks otherwise." />
         <Field label="Rotation period (days)" name="rotationPeriodDays" errors={e.rotationPeriodDays} hint="Older secrets are flagged as due for rotation.">
-          {(p) => <input {...p} inputMode="numeric" defaultValue={policy.rotationPeriodDays} className="input" />}
+          {(p) => <input {...p} inputMode="numeric" defaultValue={v("rotationPeriodDays")} className="input" />}
         </Field>
       </fieldset>
       <fieldset disabled={!canWrite} className="card grid gap-4 md:grid-cols-2">
@@ -47,7 +50,7 @@ export function PolicyForm({ policy, secrets, canWrite }: { policy: PolicyValues
         </p>
         <Field label="Secrets needing approval" name="approvalSecretIds" errors={e.approvalSecretIds} hint="Hold Ctrl/⌘ to choose several.">
           {(p) => (
-            <select {...p} multiple defaultValue={policy.approvalSecretIds} className="input min-h-28">
+            <select {...p} multiple defaultValue={state.values?.approvalSecretIds ?? policy.approvalSecretIds} className="input min-h-28">
               {secrets.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.label}
@@ -58,10 +61,10 @@ export function PolicyForm({ policy, secrets, canWrite }: { policy: PolicyValues
         </Field>
         <div className="space-y-4">
           <Field label="Tags needing approval" name="approvalTags" errors={e.approvalTags} hint="Comma-separated, e.g. pci, production">
-            {(p) => <input {...p} defaultValue={policy.approvalTags.join(", ")} className="input" />}
+            {(p) => <input {...p} defaultValue={submitted(state, "approvalTags", policy.approvalTags.join(", "))} className="input" />}
           </Field>
           <Field label="Approvals required" name="approvalsRequired" errors={e.approvalsRequired} hint="Distinct approvers, at least 1; the bot's creator never counts.">
-            {(p) => <input {...p} inputMode="numeric" defaultValue={policy.approvalsRequired} className="input" />}
+            {(p) => <input {...p} inputMode="numeric" defaultValue={v("approvalsRequired")} className="input" />}
           </Field>
         </div>
       </fieldset>

@@ -3,7 +3,7 @@ import { useActionState } from "react";
 import { Checkbox, Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { SubmitButton } from "@/components/submit-button";
-import { initialFormState } from "@/lib/forms/form-state";
+import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { createGrantAction } from "../actions";
 
 export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: string; label: string }[] }) {
@@ -22,7 +22,7 @@ export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: st
       <input type="hidden" name="botId" value={botId} />
       <Field label="Secret" name="secretId" errors={e.secretId}>
         {(p) => (
-          <select {...p} className="input" required>
+          <select {...p} className="input" defaultValue={submitted(state, "secretId")} required>
             {secrets.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
@@ -32,10 +32,10 @@ export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: st
         )}
       </Field>
       <Field label="Max TTL (seconds)" name="maxTtlSeconds" errors={e.maxTtlSeconds} hint="Empty: the policy's maximum">
-        {(p) => <input {...p} inputMode="numeric" className="input" placeholder="e.g. 900" />}
+        {(p) => <input {...p} inputMode="numeric" defaultValue={submitted(state, "maxTtlSeconds")} className="input" placeholder="e.g. 900" />}
       </Field>
       <div className="pt-6">
-        <Checkbox name="singleUseOnly" label="Single-use only" hint="Each lease resolves once." />
+        <Checkbox name="singleUseOnly" label="Single-use only" hint="Each lease resolves once." defaultChecked={submitted(state, "singleUseOnly", "0") === "1"} />
       </div>
       <div className="flex flex-wrap items-center gap-2 pt-6">
         <SubmitButton>Grant</SubmitButton>
