@@ -2,12 +2,13 @@
 // Handlers receive an authenticated principal and return JSON; everything thrown
 // becomes {"error":{"code","message"}} with the right status.
 import type { NextRequest } from "next/server";
-import { prisma, transaction } from "@/lib/db/prisma";
+import { prisma } from "@/lib/db/prisma";
 import { bearerToken } from "@/lib/crypto/tokens";
 import { authenticateBot, type BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { authenticateAdmin, type AdminPrincipal } from "@/lib/auth/authenticate-admin";
-import { can, type Permission } from "@/lib/auth/roles";
-import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import type { AdminPrincipal } from "@/lib/auth/authenticate-admin";
+import { authenticateRequest } from "@/lib/auth/authenticate-request";
+import type { Permission } from "@/lib/auth/roles";
+import type { Actor } from "@/lib/audit/record-audit-event";
 import { enforceRateLimits, type Bucket } from "@/lib/abuse/consume-rate-limit";
 import { rateLimitsFromEnv } from "@/lib/abuse/limits";
 import { hashToken } from "@/lib/crypto/tokens";
@@ -93,26 +94,13 @@ export interface AdminContext extends BaseContext {
   actor: Actor;
 }
 
-/** `Authorization: Bearer rva_…` with a role allowed `permission`; refusals are audited. */
+/**
+ * `Authorization: Bearer rva_…` (or the web session on reads) with a role allowed
+ * `permission`; refusals are audited.
+ */
 export function withAdmin(permission: Permission, handler: (ctx: AdminContext) => Promise<Response>) {
   return route(async (base) => {
-    const token = bearerToken(base.req.headers.get("authorization"), "rva_");
-    const admin = token ? await authenticateAdmin(prisma, token) : null;
-    if (!admin) throw new ApiError("unauthenticated", "A valid admin API token is required");
-    if (!can(admin.role, permission)) {
-      await transaction(prisma, (tx) =>
-        recordAuditEvent(tx, {
-          orgId: admin.orgId,
-          type: "admin.denied",
-          actor: { type: "user", id: admin.userId },
-          outcome: "denied",
-          reason: `role ${admin.role} lacks ${permission}`,
-          ip: base.ip,
-          data: { method: base.req.method, path: new URL(base.req.url).pathname },
-        }),
-      );
-      throw new ApiError("forbidden", `Your role (${admin.role}) may not do this`);
-    }
+    const admin = await authenticateRequest(base.req, permission);
     return { ...base, admin, actor: { type: "user" as const, id: admin.userId } };
   }, handler);
 }

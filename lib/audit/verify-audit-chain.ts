@@ -18,7 +18,8 @@ export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider() 
   let lastSeq = 0n;
   for (;;) {
     const batch = await db.auditEvent.findMany({
-      where: { orgId, seq: { gt: lastSeq } },
+      // Only up to the head read above: events appended while we walk are not ours to judge.
+      where: { orgId, seq: { gt: lastSeq, lte: head?.lastSeq ?? BigInt(Number.MAX_SAFE_INTEGER) } },
       select: auditEventSelect,
       orderBy: { seq: "asc" },
       take: BATCH,

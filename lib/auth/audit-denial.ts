@@ -1,19 +1,25 @@
 import { prisma, transaction } from "@/lib/db/prisma";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { Role } from "@/lib/generated/prisma/enums";
 import type { Permission } from "./roles";
-import type { SessionUser } from "./get-session-user";
 
-/** Same event as the API's refusals (lib/api/handler.ts), so the timeline shows both. */
-export async function auditDenial(user: SessionUser, permission: Permission, where: string, ip: string | null) {
+export interface DeniedCaller {
+  orgId: string;
+  userId: string;
+  role: Role;
+}
+
+/** One event for every refused admin action, whether it came from the API, a page or a form. */
+export async function auditDenial(caller: DeniedCaller, permission: Permission, data: Record<string, string>, ip: string | null) {
   await transaction(prisma, (tx) =>
     recordAuditEvent(tx, {
-      orgId: user.orgId,
+      orgId: caller.orgId,
       type: "admin.denied",
-      actor: { type: "user", id: user.id },
+      actor: { type: "user", id: caller.userId },
       outcome: "denied",
-      reason: `role ${user.role} lacks ${permission}`,
+      reason: `role ${caller.role} lacks ${permission}`,
       ip,
-      data: { via: "web", action: where },
+      data,
     }),
   );
 }

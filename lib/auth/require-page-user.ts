@@ -14,6 +14,6 @@ export async function requirePageUser(permission: Permission, path: string): Pro
   const user = await getSessionUser();
   if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}`);
   if (can(user.role, permission)) return { user, allowed: true };
-  await auditDenial(user, permission, `view ${path}`, await requestIp());
+  await auditDenial({ orgId: user.orgId, userId: user.id, role: user.role }, permission, { via: "web", action: `view ${path}` }, await requestIp());
   return { user, allowed: false, permission };
 }

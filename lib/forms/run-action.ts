@@ -28,7 +28,7 @@ async function runGuarded(permission: Permission, name: string, fn: (ctx: Action
   if (!user) return { status: 401, message: "Your session has ended: sign in again." };
   const ip = await requestIp();
   if (!can(user.role, permission)) {
-    await auditDenial(user, permission, name, ip);
+    await auditDenial({ orgId: user.orgId, userId: user.id, role: user.role }, permission, { via: "web", action: name }, ip);
     return { status: 403, message: `Your role (${user.role}) may not do this.` };
   }
   try {
