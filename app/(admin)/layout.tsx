@@ -17,6 +17,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     { href: "/overview", label: "Overview" },
     { href: "/catalogue", label: "Catalogue" },
     { href: "/bots", label: "Bots" },
+    { href: "/mounts", label: "Mounts" },
     { href: "/leases", label: "Leases" },
     { href: "/approvals", label: "Approvals", badge: pending },
     ...(can(user.role, "audit:read") ? [{ href: "/audit", label: "Audit timeline" }] : []),

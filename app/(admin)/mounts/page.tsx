@@ -1,0 +1,73 @@
+import { headers } from "next/headers";
+import { requirePageUser } from "@/lib/auth/require-page-user";
+import { can } from "@/lib/auth/roles";
+import { prisma } from "@/lib/db/prisma";
+import { listBots } from "@/lib/bots/list-bots";
+import { listMounts } from "@/lib/mounts/list-mounts";
+import { mcpClientConfig } from "@/lib/mounts/mcp-client-config";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { CopyButton } from "@/components/copy-button";
+import { Forbidden } from "@/components/forbidden";
+import { PageHeader } from "@/components/page-header";
+import { CreateMountForm } from "./create-mount-form";
+import { deleteMountAction } from "./actions";
+
+export const metadata = { title: "Mounts" };
+
+export default async function MountsPage() {
+  const access = await requirePageUser("metadata:read", "/mounts");
+  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
+  const orgId = access.user.orgId;
+  const [mounts, bots] = await Promise.all([listMounts(prisma, { orgId }), listBots(prisma, { orgId })]);
+  const h = await headers();
+  const vaultUrl = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
+  const writable = can(access.user.role, "grants:write");
+  return (
+    <>
+      <PageHeader
+        title="Mounts"
+        description="Launch recipes for MCP servers: runtime-vault mcp run leases the mapped secrets as the mount's bot and hands them to the server, masked as <secret:NAME> in everything the model sees."
+      />
+      <div className="space-y-6">
+        {writable ? <CreateMountForm bots={bots.map((b) => ({ id: b.id, name: b.name }))} /> : null}
+        {mounts.length === 0 ? (
+          <p className="card text-sm text-slate-600">No mounts yet. Create one for each MCP server that needs a credential, then grant its bot the secrets (optionally limited to the mount).</p>
+        ) : (
+          mounts.map((m) => {
+            const { json } = mcpClientConfig({ mount: m, vaultUrl });
+            return (
+              <section key={m.id} className="card space-y-3" aria-labelledby={`mount-${m.id}`}>
+                <div className="flex flex-wrap items-center justify-between gap-2">
+                  <h2 id={`mount-${m.id}`} className="font-semibold">
+                    {m.name} <span className="text-sm font-normal text-slate-600">as {m.bot.name}</span>
+                  </h2>
+                  {writable ? (
+                    <ConfirmDialog trigger="Delete" title={`Delete mount ${m.name}?`} description="Grants limited to this mount are removed too." action={deleteMountAction} fields={{ id: m.id }} confirmLabel="Delete mount" />
+                  ) : null}
+                </div>
+                <dl className="grid gap-1 text-sm md:grid-cols-[10rem_1fr]">
+                  <dt className="text-slate-600">Command</dt>
+                  <dd className="font-mono break-all">{[m.command, ...m.args].join(" ")}</dd>
+                  <dt className="text-slate-600">Secrets</dt>
+                  <dd className="font-mono">{m.mappings.map((x) => `${x.secret}@${x.scope}${x.env ? ` → $${x.env}` : " → args"}`).join(", ")}</dd>
+                  <dt className="text-slate-600">Justification</dt>
+                  <dd>{m.justificationTemplate}</dd>
+                  <dt className="text-slate-600">Grants limited to it</dt>
+                  <dd>{m.grantCount}</dd>
+                </dl>
+                <div className="space-y-1">
+                  <div className="flex items-center justify-between">
+                    <h3 className="text-sm font-medium">MCP client configuration</h3>
+                    <CopyButton value={json} />
+                  </div>
+                  <pre className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{json}</pre>
+                  <p className="text-xs text-slate-600">It holds no secret: paste the bot’s token in place of the placeholder.</p>
+                </div>
+              </section>
+            );
+          })
+        )}
+      </div>
+    </>
+  );
+}
