@@ -69,7 +69,7 @@ async function lease(botToken: string, secret: string, extra: Record<string, unk
 function cli(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((done) => {
     const home = mkdtempSync(path.join(tmpdir(), "rv-canary-cli-"));
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: home, env: { PATH: process.env.PATH ?? "", HOME: home, RV_URL: app.url, ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: home, env: { PATH: process.env.PATH ?? "", HOME: home, RV_URL: app.url, ...env } as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (out += c));
