@@ -85,10 +85,7 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, input: Audi
   return { id: fields.id, seq: event.seq, hash };
 }
 
-/**
- * Takes the org's audit lock up front. Lease issuance and bulk revocation both do,
- * so a revoke-all can never miss a lease being issued at the same moment.
- */
+/** Takes the org's audit lock up front, for actions that must not interleave with any append. */
 export async function lockAuditHead(tx: Prisma.TransactionClient, orgId: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM "AuditHead" WHERE "orgId" = ${orgId} FOR UPDATE`;
 }

@@ -168,6 +168,24 @@ describe("resolveLease", () => {
     expect(await db.prisma.auditEvent.count({ where: { leaseId: lease.id, type: "lease.resolved" } })).toBe(1);
   });
 
+  it("lets no lease issued during an incident sweep escape it", async () => {
+    const s = await seedScenario(db.prisma);
+    const requests = Array.from({ length: 24 }, () =>
+      issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) }).catch(() => null),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const sweep = transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { all: true, reason: "incident drill" } }));
+    await Promise.all([...requests, sweep]);
+    const revokedAt = (await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: s.orgId, type: "leases.revoked" } })).seq;
+    const granted = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.granted" }, select: { seq: true, leaseId: true } });
+    const leases = new Map((await db.prisma.lease.findMany({ where: { orgId: s.orgId }, select: { id: true, status: true } })).map((l) => [l.id, l.status]));
+    expect(granted).toHaveLength(24);
+    for (const g of granted) {
+      // Granted before the sweep's event means swept; only later grants may stay active.
+      if (g.seq < revokedAt) expect(leases.get(g.leaseId!), `lease ${g.leaseId}`).toBe("revoked");
+    }
+  });
+
   it("stops resolving at once when a bot is frozen or its leases are revoked in bulk", async () => {
     const s = await seedScenario(db.prisma);
     const a = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });

@@ -6,11 +6,10 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { transaction } from "@/lib/db/prisma";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { lockAuditHead, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
 import type { RequestLeaseInput } from "@/lib/validations/lease";
-import { getPolicyOrThrow } from "@/lib/policy/get-policy";
 import { denyWithAudit } from "./deny";
 
 export interface RequestLeaseOptions {
@@ -46,6 +45,29 @@ export function needsApproval(
   return policy.approvalSecretIds.includes(secret.id) || secret.tags.some((t) => policy.approvalTags.includes(t));
 }
 
+interface Policy {
+  maxTtlSeconds: number;
+  defaultTtlSeconds: number;
+  requireJustification: boolean;
+  minJustificationLength: number;
+  singleUseByDefault: boolean;
+  approvalSecretIds: string[];
+  approvalTags: string[];
+  approvalsRequired: number;
+}
+
+interface CheckRow extends Policy {
+  frozenAt: Date | null;
+  mountId: string | null;
+  grantId: string | null;
+  grantMaxTtl: number | null;
+  singleUseOnly: boolean | null;
+  secretId: string | null;
+  secretName: string | null;
+  secretScope: string | null;
+  tags: string[] | null;
+}
+
 const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
 
 /** 201-style IssuedLease, or a PendingLease when a policy approval rule covers the secret. */
@@ -66,30 +88,36 @@ export async function requestLease(
   };
 
   const outcome = await transaction(db, async (tx) => {
-    await lockAuditHead(tx, orgId);
-    // FOR SHARE: a concurrent freeze waits for this lease to commit, then revokes it too.
-    const [row] = await tx.$queryRaw<{ frozenAt: Date | null }[]>`
-      SELECT "frozenAt" FROM "Bot" WHERE "id" = ${bot.id} AND "orgId" = ${orgId} FOR SHARE`;
+    // Everything the decision needs, in one round trip. FOR SHARE on the bot: a
+    // freeze or an incident sweep (which lock the bot rows for update) waits for
+    // this lease to commit and then revokes it too. The org's audit lock is taken
+    // only at the end, for the append, so bots do not queue behind each other's reads.
+    const [row] = await tx.$queryRaw<CheckRow[]>`
+      SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+             s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
+             p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
+             p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
+        FROM "Bot" b
+        JOIN "Policy" p ON p."orgId" = b."orgId"
+        LEFT JOIN "Mount" m ON m."orgId" = b."orgId" AND m."botId" = b."id" AND m."name" = ${input.mount ?? null}
+        LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = ${input.secret} AND s."scope" = ${input.scope}
+        LEFT JOIN "Grant" g ON g."orgId" = b."orgId" AND g."botId" = b."id" AND g."secretId" = s."id"
+                           -- A grant limited to a mount serves only leases requested through that mount.
+                           AND (g."mountId" IS NULL OR g."mountId" = m."id")
+       WHERE b."id" = ${bot.id} AND b."orgId" = ${orgId}
+         FOR SHARE OF b`;
     if (!row) return { denied: "unauthenticated" as const };
     if (row.frozenAt) return { denied: "bot_frozen" as const };
+    if (input.mount && !row.mountId) return { denied: "permission_denied" as const };
+    if (!row.grantId || !row.secretId) return { denied: "permission_denied" as const };
+    const mount = row.mountId ? { id: row.mountId } : null;
+    const grant = {
+      maxTtlSeconds: row.grantMaxTtl,
+      singleUseOnly: row.singleUseOnly!,
+      secret: { id: row.secretId, name: row.secretName!, scope: row.secretScope!, tags: row.tags ?? [] },
+    };
+    const policy = row as Policy;
 
-    const mount = input.mount
-      ? await tx.mount.findFirst({ where: { orgId, botId: bot.id, name: input.mount }, select: { id: true } })
-      : null;
-    if (input.mount && !mount) return { denied: "permission_denied" as const };
-    const grant = await tx.grant.findFirst({
-      where: {
-        orgId,
-        botId: bot.id,
-        secret: { orgId, name: input.secret, scope: input.scope },
-        // A grant limited to a mount serves only leases requested through that mount.
-        OR: [{ mountId: null }, ...(mount ? [{ mountId: mount.id }] : [])],
-      },
-      select: { maxTtlSeconds: true, singleUseOnly: true, secret: { select: { id: true, name: true, scope: true, tags: true } } },
-    });
-    if (!grant) return { denied: "permission_denied" as const };
-
-    const policy = await getPolicyOrThrow(tx, { orgId });
     const justification = input.justification.trim();
     if (policy.requireJustification && justification.length < policy.minJustificationLength) {
       return {

@@ -1,7 +1,7 @@
 // The incident button: revoke every active lease of a bot, of a secret, or of the whole org.
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { ApiError } from "@/lib/api/errors";
-import { lockAuditHead, recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import type { BulkRevokeInput } from "@/lib/validations/lease";
 
 export interface RevokeLeasesOptions {
@@ -11,9 +11,23 @@ export interface RevokeLeasesOptions {
   ip?: string | null;
 }
 
+/**
+ * Lease issuance holds its bot's row FOR SHARE until it commits. Locking the bots
+ * that could issue into this sweep FOR UPDATE first makes the sweep wait for those
+ * leases, so none issued at the same moment escapes it.
+ */
+async function lockIssuingBots(tx: Prisma.TransactionClient, orgId: string, target: Record<string, string | boolean>) {
+  if (typeof target.botId === "string") {
+    await tx.$queryRaw`SELECT 1 FROM "Bot" WHERE "orgId" = ${orgId} AND "id" = ${target.botId} FOR UPDATE`;
+  } else if (typeof target.secretId === "string") {
+    await tx.$queryRaw`SELECT 1 FROM "Bot" WHERE "orgId" = ${orgId}
+      AND "id" IN (SELECT "botId" FROM "Grant" WHERE "secretId" = ${target.secretId}) ORDER BY "id" FOR UPDATE`;
+  } else {
+    await tx.$queryRaw`SELECT 1 FROM "Bot" WHERE "orgId" = ${orgId} ORDER BY "id" FOR UPDATE`;
+  }
+}
+
 export async function revokeLeases(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: RevokeLeasesOptions) {
-  // Lease issuance holds this lock too, so no lease issued concurrently escapes the sweep.
-  await lockAuditHead(tx, orgId);
   // Pending requests go too: an incident must not leave approvals that re-arm a bot.
   const where: Prisma.LeaseWhereInput = { orgId, status: { in: ["active", "pending"] } };
   let target: Record<string, string | boolean>;
@@ -28,6 +42,7 @@ export async function revokeLeases(tx: Prisma.TransactionClient, { orgId, actor,
   } else {
     target = { all: true };
   }
+  await lockIssuingBots(tx, orgId, target);
   const { count } = await tx.lease.updateMany({
     where,
     data: { status: "revoked", revokedAt: new Date(), revokeReason: input.reason },
