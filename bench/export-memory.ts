@@ -11,18 +11,24 @@ await db.auditEvent.findFirst({ where: { orgId }, select: { seq: true } }); // c
 globalThis.gc?.();
 const baseline = process.memoryUsage().rss;
 let peak = baseline;
-const timer = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
-}, 25);
+let peakHeap = 0;
+let peakExternal = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
+};
+const timer = setInterval(sample, 25);
 const started = performance.now();
 let bytes = 0;
 let lines = 0;
 for await (const chunk of exportAuditEvents(db, { orgId, format: "csv" })) {
   bytes += Buffer.byteLength(chunk);
   for (let i = chunk.indexOf("\n"); i !== -1; i = chunk.indexOf("\n", i + 1)) lines++;
-  peak = Math.max(peak, process.memoryUsage().rss);
+  sample();
 }
 clearInterval(timer);
 const seconds = (performance.now() - started) / 1000;
 await db.$disconnect();
-process.stdout.write(JSON.stringify({ rows: lines - 1, bytes, seconds, baselineRss: baseline, peakRss: peak, growth: peak - baseline }) + "\n");
+process.stdout.write(JSON.stringify({ rows: lines - 1, bytes, seconds, baselineRss: baseline, peakRss: peak, growth: peak - baseline, peakHeapUsed: peakHeap, peakExternal: peakExternal, heapLimitFlag: process.execArgv.join(" ") || null }) + "\n");

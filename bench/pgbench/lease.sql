@@ -1,16 +1,14 @@
--- The statements POST /api/leases runs (as logged by Prisma), for pgbench -M prepared.
+-- The statements POST /api/leases runs (as logged by Prisma: the route wrapper's token
+-- lookup and rate-limit bump, then lib/leases/request-lease.ts), for pgbench -M prepared.
 -- One lookup (\gset) picks a random seeded bot first; it is not part of the app's path.
 \set n random(1, :nbots)
 SELECT "botId" AS bot_id, "tokenHash" AS th, "secretId" AS secret_id, "secretName" AS sn FROM bench_bots WHERE n = :n \gset
 SELECT "id", "orgId", "name", "frozenAt", "tokenHash" FROM "Bot" WHERE "tokenHash" = :th LIMIT 1;
+INSERT INTO "RateLimitBucket" ("key", "windowStart", "count") SELECT k, date_trunc('minute', now()), 1 FROM unnest(ARRAY['bot:' || :bot_id]) AS k ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1 RETURNING "key", "count";
 BEGIN;
-SELECT 1 FROM "AuditHead" WHERE "orgId" = :org FOR UPDATE;
-SELECT "frozenAt" FROM "Bot" WHERE "id" = :bot_id AND "orgId" = :org FOR SHARE;
-SELECT g."id", g."maxTtlSeconds", g."singleUseOnly", g."secretId" FROM "Grant" g LEFT JOIN "Secret" j0 ON j0."id" = g."secretId" WHERE g."orgId" = :org AND g."botId" = :bot_id AND j0."orgId" = :org AND j0."name" = :sn AND j0."scope" = 'production' AND j0."id" IS NOT NULL AND g."mountId" IS NULL LIMIT 1;
-SELECT "id", "name", "scope", "tags" FROM "Secret" WHERE "id" IN (:secret_id);
-SELECT "orgId", "maxTtlSeconds", "defaultTtlSeconds", "requireJustification", "minJustificationLength", "singleUseByDefault", "rotationPeriodDays", "approvalSecretIds", "approvalTags", "approvalsRequired", "updatedAt" FROM "Policy" WHERE "orgId" = :org LIMIT 1;
+SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly", s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags", p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength", p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired" FROM "Bot" b JOIN "Policy" p ON p."orgId" = b."orgId" LEFT JOIN "Mount" m ON m."orgId" = b."orgId" AND m."botId" = b."id" AND m."name" = NULL LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = :sn AND s."scope" = 'production' LEFT JOIN "Grant" g ON g."orgId" = b."orgId" AND g."botId" = b."id" AND g."secretId" = s."id" AND (g."mountId" IS NULL OR g."mountId" = m."id") WHERE b."id" = :bot_id AND b."orgId" = :org FOR SHARE OF b;
 INSERT INTO "Lease" ("id","orgId","botId","secretId","secretName","scope","tokenHash","justification","singleUse","status","ttlSeconds","mountId","failedResolves","expiresAt","resolveCount","createdAt") VALUES ('lse_' || substr(md5(random()::text), 1, 24), :org, :bot_id, :secret_id, :sn, 'production', md5(random()::text) || md5(random()::text), 'Nightly reconciliation of the ledger (pgbench)', true, 'active', 600, NULL, 0, now() + interval '10 minutes', 0, now()) RETURNING "id";
-SELECT "hash" FROM "AuditHead" WHERE "orgId" = :org FOR UPDATE;
+SELECT "hash", "count" FROM "AuditHead" WHERE "orgId" = :org FOR UPDATE;
 INSERT INTO "AuditEvent" ("id","orgId","type","actorType","actorId","botId","secretId","secretName","scope","secretVersion","leaseId","justification","outcome","reason","ip","data","createdAt","prevHash","hash") VALUES ('evt_' || substr(md5(random()::text), 1, 24), :org, 'lease.granted', 'bot', :bot_id, :bot_id, :secret_id, :sn, 'production', NULL, NULL, 'Nightly reconciliation of the ledger (pgbench)', 'success', NULL, '127.0.0.1', jsonb_build_object('ttlSeconds', 600, 'singleUse', true), now(), repeat('0', 64), md5(random()::text) || md5(random()::text)) RETURNING "seq";
-UPDATE "AuditHead" SET "hash" = md5(random()::text) || md5(random()::text), "lastSeq" = "lastSeq" + 1, "count" = "count" + 1 WHERE "orgId" = :org RETURNING "orgId", "lastSeq", "hash", "count";
+UPDATE "AuditHead" SET "hash" = md5(random()::text) || md5(random()::text), "lastSeq" = "lastSeq" + 1, "count" = "count" + 1, "signature" = md5(random()::text) WHERE "orgId" = :org RETURNING "orgId", "lastSeq", "hash", "count";
 COMMIT;
