@@ -32,6 +32,14 @@ function nextWake(count: { n: number }, n: number, timeoutMs = 5_000) {
   });
 }
 
+async function until(condition: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("audit listener", () => {
   it("wakes the subscribers of the event's org only", async () => {
     const [a, b] = [await seedOrg(db.prisma), await seedOrg(db.prisma)];
@@ -52,18 +60,24 @@ describe("audit listener", () => {
 
   it("reconnects after its connection is terminated and wakes everyone to catch up", async () => {
     const { orgId } = await seedOrg(db.prisma);
-    const wakes = { n: 0 };
-    const off = listener.subscribe(orgId, () => wakes.n++);
-    await nextWake(wakes, 1);
-    expect(listener.connected).toBe(true);
+    // An org with no events: only a (re)connect wakes it, so stray notifications from
+    // seeding cannot be mistaken for the catch-up wake.
+    const probe = { n: 0 };
+    const offProbe = listener.subscribe(`org_probe_${Date.now()}`, () => probe.n++);
+    await until(() => listener.connected);
+    const before = probe.n;
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
     await admin.end();
-    await nextWake(wakes, 2); // the reconnect's catch-up wake
+    await nextWake(probe, before + 1); // the reconnect's catch-up wake
+    await until(() => listener.connected);
+    const wakes = { n: 0 };
+    const off = listener.subscribe(orgId, () => wakes.n++);
     await record(orgId);
-    await nextWake(wakes, 3);
+    await nextWake(wakes, 1);
     off();
+    offProbe();
   });
 
   it("streams replay then live events as SSE, oldest first", async () => {
