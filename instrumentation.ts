@@ -1,21 +1,25 @@
 // Runs once when the server starts. A production server without a usable master key
 // would accept requests and then fail every secret read and write; refuse to start
-// instead, with the reason, so a missing key shows at deploy time.
+// instead, with the reason, so a missing key shows at deploy time. Then start signing
+// audit checkpoints (lib/audit/checkpoint-sweeper.ts).
 export async function register() {
   // One positive NEXT_RUNTIME test around everything: the edge build drops the block,
   // so it never sees process.exit. `next build` loads this too and must not need a key.
-  if (
-    process.env.NEXT_RUNTIME === "nodejs" &&
-    process.env.NODE_ENV === "production" &&
-    process.env.NEXT_PHASE !== "phase-production-build"
-  ) {
-    const { keyProviderFromEnv, MasterKeyError } = await import("./lib/crypto/key-provider");
-    try {
-      keyProviderFromEnv();
-    } catch (err) {
-      if (!(err instanceof MasterKeyError)) throw err;
-      console.error(`Runtime Vault: ${err.message}`);
-      process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NEXT_PHASE !== "phase-production-build") {
+    if (process.env.NODE_ENV === "production") {
+      const { keyProviderFromEnv, MasterKeyError } = await import("./lib/crypto/key-provider");
+      try {
+        keyProviderFromEnv();
+      } catch (err) {
+        if (!(err instanceof MasterKeyError)) throw err;
+        console.error(`Runtime Vault: ${err.message}`);
+        process.exit(1);
+      }
+    }
+    if (process.env.DATABASE_URL) {
+      const { prisma } = await import("./lib/db/prisma");
+      const { startCheckpointSweeper } = await import("./lib/audit/checkpoint-sweeper");
+      startCheckpointSweeper(prisma);
     }
   }
 }

@@ -18,15 +18,15 @@ async function main() {
   }
   const { createPrismaClient } = await import("../lib/db/prisma");
   const { rewrapDataKeys } = await import("../lib/keys/rewrap-data-keys");
-  const { resignAuditHeads } = await import("../lib/audit/resign-audit-heads");
+  const { resignAuditCheckpoints } = await import("../lib/audit/resign-audit-checkpoints");
   const db = createPrismaClient(url, 2);
   try {
     const { rewrapped, alreadyCurrent } = await rewrapDataKeys(db, keys);
     console.log(`rewrapped ${rewrapped} data key(s) under ${keys.currentKeyId}; ${alreadyCurrent} already were`);
-    const { resigned, invalid } = await resignAuditHeads(db, keys);
-    console.log(`re-signed ${resigned} audit chain head(s) under ${keys.currentKeyId}`);
+    const { resigned, invalid } = await resignAuditCheckpoints(db, keys);
+    console.log(`re-signed ${resigned} audit checkpoint(s) under ${keys.currentKeyId}`);
     if (invalid.length > 0) {
-      console.error(`audit chain heads with signatures no configured key accepts (investigate): ${invalid.join(", ")}`);
+      console.error(`audit checkpoints with signatures no configured key accepts (investigate): ${invalid.join(", ")}`);
       process.exitCode = 1;
     }
   } finally {

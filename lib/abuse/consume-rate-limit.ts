@@ -1,9 +1,10 @@
 // Fixed-window counters in PostgreSQL, so every app instance shares one budget.
-// One statement bumps all of a request's buckets at once.
+// One statement bumps all of a request's buckets at once; on the bot API that
+// statement also authenticates (lib/abuse/count-bot-request.ts).
 import type { Db } from "@/lib/db/prisma";
-import { transaction, type PrismaClient } from "@/lib/db/prisma";
+import { sqlPool, type PrismaClient } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendAuditEvent } from "@/lib/audit/record-audit-event";
 
 export const WINDOW_SECONDS = 60;
 
@@ -16,8 +17,19 @@ export interface BucketState extends Bucket {
   count: number;
 }
 
+export function windowStartOf(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / (WINDOW_SECONDS * 1000)) * WINDOW_SECONDS * 1000);
+}
+
+/** Old windows are useless; trim them now and then rather than on every request. */
+export function maybeTrimOldWindows(db: Db, windowStart: Date) {
+  if (Math.random() < 0.002) {
+    void db.rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(windowStart.getTime() - 10 * 60_000) } } }).catch(() => {});
+  }
+}
+
 export async function bumpBuckets(db: Db, buckets: Bucket[], now = new Date()): Promise<{ windowStart: Date; states: BucketState[] }> {
-  const windowStart = new Date(Math.floor(now.getTime() / (WINDOW_SECONDS * 1000)) * WINDOW_SECONDS * 1000);
+  const windowStart = windowStartOf(now);
   const keys = buckets.map((b) => b.key);
   const rows = await db.$queryRaw<{ key: string; count: number }[]>`
     INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
@@ -25,15 +37,11 @@ export async function bumpBuckets(db: Db, buckets: Bucket[], now = new Date()): 
     ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
     RETURNING "key", "count"`;
   const counts = new Map(rows.map((r) => [r.key, Number(r.count)]));
-  // Old windows are useless; trim them now and then rather than on every request.
-  if (Math.random() < 0.002) {
-    void db.rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(windowStart.getTime() - 10 * 60_000) } } }).catch(() => {});
-  }
+  maybeTrimOldWindows(db, windowStart);
   return { windowStart, states: buckets.map((b) => ({ ...b, count: counts.get(b.key) ?? 1 })) };
 }
 
-export interface EnforceOptions {
-  buckets: Bucket[];
+export interface RefusalContext {
   /** Org to record the refusal in; unknown for unauthenticated callers. */
   orgId?: string | null;
   botId?: string | null;
@@ -41,30 +49,37 @@ export interface EnforceOptions {
   route: string;
 }
 
+export interface EnforceOptions extends RefusalContext {
+  buckets: Bucket[];
+}
+
 /**
  * Throws 429 with Retry-After when any bucket is over its limit. The refusal is
  * audited once per bucket per window — on the first request over the limit — so a
  * flood cannot turn the audit trail into the attack.
  */
-export async function enforceRateLimits(db: PrismaClient, { buckets, orgId, botId, ip, route }: EnforceOptions, now = new Date()) {
-  const { windowStart, states } = await bumpBuckets(db, buckets, now);
+export async function refuseOverLimit(db: PrismaClient, states: BucketState[], { orgId, botId, ip, route }: RefusalContext, now = new Date()) {
   const over = states.filter((s) => s.count > s.limit);
   if (over.length === 0) return;
+  const windowStart = windowStartOf(now);
   const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
   const firstOver = over.filter((s) => s.count === s.limit + 1);
   if (orgId && firstOver.length > 0) {
-    await transaction(db, (tx) =>
-      recordAuditEvent(tx, {
-        orgId,
-        type: "rate_limit.exceeded",
-        actor: botId ? { type: "bot", id: botId } : { type: "system", id: null },
-        botId: botId ?? null,
-        outcome: "denied",
-        reason: `rate_limited: more than ${firstOver[0].limit} requests per minute`,
-        ip: ip ?? null,
-        data: { route, buckets: firstOver.map((s) => s.key.split(":").slice(0, 2).join(":")), windowStart: windowStart.toISOString() },
-      }),
-    );
+    await appendAuditEvent(sqlPool(db), {
+      orgId,
+      type: "rate_limit.exceeded",
+      actor: botId ? { type: "bot", id: botId } : { type: "system", id: null },
+      botId: botId ?? null,
+      outcome: "denied",
+      reason: `rate_limited: more than ${firstOver[0].limit} requests per minute`,
+      ip: ip ?? null,
+      data: { route, buckets: firstOver.map((s) => s.key.split(":").slice(0, 2).join(":")), windowStart: windowStart.toISOString() },
+    });
   }
   throw new ApiError("rate_limited", "Too many requests; retry after the Retry-After interval", {}, { "retry-after": String(retryAfter) });
+}
+
+export async function enforceRateLimits(db: PrismaClient, { buckets, ...context }: EnforceOptions, now = new Date()) {
+  const { states } = await bumpBuckets(db, buckets, now);
+  await refuseOverLimit(db, states, context, now);
 }

@@ -2,16 +2,16 @@
 // Handlers receive an authenticated principal and return JSON; everything thrown
 // becomes {"error":{"code","message"}} with the right status.
 import type { NextRequest } from "next/server";
-import { prisma } from "@/lib/db/prisma";
-import { bearerToken } from "@/lib/crypto/tokens";
-import { authenticateBot, type BotPrincipal } from "@/lib/auth/authenticate-bot";
+import { prisma, sqlPool } from "@/lib/db/prisma";
+import { bearerToken, hashToken } from "@/lib/crypto/tokens";
+import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
 import type { AdminPrincipal } from "@/lib/auth/authenticate-admin";
 import { authenticateRequest } from "@/lib/auth/authenticate-request";
 import type { Permission } from "@/lib/auth/roles";
 import type { Actor } from "@/lib/audit/record-audit-event";
-import { enforceRateLimits, type Bucket } from "@/lib/abuse/consume-rate-limit";
+import { refuseOverLimit } from "@/lib/abuse/consume-rate-limit";
+import { countBotRequest, countLeaseTokenRequest } from "@/lib/abuse/count-bot-request";
 import { rateLimitsFromEnv } from "@/lib/abuse/limits";
-import { hashToken } from "@/lib/crypto/tokens";
 import { ApiError, toErrorResponse } from "./errors";
 import { clientIp } from "./request";
 
@@ -43,15 +43,7 @@ function route<C>(build: (base: BaseContext) => Promise<C>, handler: (ctx: C) =>
   };
 }
 
-/** Per-bot and per-IP budgets for the bot-facing API (lease request, status, release, resolve). */
-async function limitBotTraffic(base: BaseContext, orgId: string | null, botId: string | null) {
-  const limits = rateLimitsFromEnv();
-  const buckets: Bucket[] = [];
-  if (botId) buckets.push({ key: `bot:${botId}`, limit: limits.botPerMinute });
-  if (base.ip) buckets.push({ key: `ip:${base.ip}`, limit: limits.ipPerMinute });
-  if (buckets.length === 0) return;
-  await enforceRateLimits(prisma, { buckets, orgId, botId, ip: base.ip, route: `${base.req.method} ${new URL(base.req.url).pathname}` });
-}
+const routeName = (req: NextRequest) => `${req.method} ${new URL(req.url).pathname}`;
 
 export function withPublic(handler: (ctx: BaseContext) => Promise<Response>) {
   return route(async (base) => base, handler);
@@ -61,13 +53,17 @@ export interface BotContext extends BaseContext {
   bot: BotPrincipal;
 }
 
-/** `Authorization: Bearer rvb_…`. Frozen bots get through; the domain function answers bot_frozen. */
+/**
+ * `Authorization: Bearer rvb_…`, counted against the bot's and the IP's budgets in the
+ * same round trip. Frozen bots get through; the domain function answers bot_frozen.
+ */
 export function withBot(handler: (ctx: BotContext) => Promise<Response>) {
   return route(async (base) => {
     const token = bearerToken(base.req.headers.get("authorization"), "rvb_");
-    const bot = token ? await authenticateBot(prisma, token) : null;
+    if (!token) throw new ApiError("unauthenticated", "A valid bot token is required");
+    const { bot, states } = await countBotRequest(sqlPool(prisma), { tokenHash: hashToken(token), ip: base.ip, limits: rateLimitsFromEnv() });
     if (!bot) throw new ApiError("unauthenticated", "A valid bot token is required");
-    await limitBotTraffic(base, bot.orgId, bot.id);
+    await refuseOverLimit(prisma, states, { orgId: bot.orgId, botId: bot.id, ip: base.ip, route: routeName(base.req) });
     return { ...base, bot };
   }, handler);
 }
@@ -82,8 +78,8 @@ export function withLeaseToken(handler: (ctx: LeaseTokenContext) => Promise<Resp
     const leaseToken = bearerToken(base.req.headers.get("authorization"), "rvl_");
     if (!leaseToken) throw new ApiError("unauthenticated", "A valid lease token is required");
     // The lease's bot shares its budget across requests and resolves.
-    const owner = await prisma.lease.findUnique({ where: { tokenHash: hashToken(leaseToken) }, select: { orgId: true, botId: true } });
-    await limitBotTraffic(base, owner?.orgId ?? null, owner?.botId ?? null);
+    const owner = await countLeaseTokenRequest(sqlPool(prisma), { tokenHash: hashToken(leaseToken), ip: base.ip, limits: rateLimitsFromEnv() });
+    await refuseOverLimit(prisma, owner.states, { orgId: owner.orgId, botId: owner.botId, ip: base.ip, route: routeName(base.req) });
     return { ...base, leaseToken };
   }, handler);
 }

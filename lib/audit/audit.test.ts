@@ -9,6 +9,9 @@ import { createSecret } from "../secrets/create-secret";
 import { requestLeaseSchema } from "../validations/lease";
 import { verifyAuditChain } from "./verify-audit-chain";
 import { listAuditEvents } from "./list-audit-events";
+import { checkpointAuditChain } from "./checkpoint-audit-chain";
+import { chainHash, GENESIS_HASH } from "./canonical";
+import { auditEventSelect } from "./present-event";
 
 let db: TestDatabase;
 let sql: pg.Client;
@@ -84,20 +87,64 @@ describe("audit chain", () => {
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: a });
   });
 
-  it("catches removal of the newest events against the recorded head", async () => {
+  it("catches removal of the newest events against the recorded head, signed or not", async () => {
     const s = await busyOrg();
     await asSuperuser(`DELETE FROM "AuditEvent" WHERE "seq" >= $1 AND "orgId" = $2`, [s.seqs[s.seqs.length - 2], s.orgId]);
     const result = await verifyAuditChain(db.prisma, { orgId: s.orgId });
     expect(result).toMatchObject({ ok: false, brokenAt: s.seqs[s.seqs.length - 1], reason: expect.stringMatching(/newest events were removed/) });
   });
 
-  it("catches a head moved back to hide deleted events (the signature needs the master key)", async () => {
+  it("catches a head moved back to hide deleted events (the checkpoint needs the master key)", async () => {
     const s = await busyOrg();
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true, signed: true });
     const keep = s.seqs[s.seqs.length - 3];
     const kept = await db.prisma.auditEvent.findFirstOrThrow({ where: { seq: keep } });
     await asSuperuser(`DELETE FROM "AuditEvent" WHERE "seq" > $1 AND "orgId" = $2`, [keep, s.orgId]);
     await asSuperuser(`UPDATE "AuditHead" SET "lastSeq" = $1, "hash" = $2, "count" = $3 WHERE "orgId" = $4`, [keep, kept.hash, s.seqs.length - 2, s.orgId]);
-    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, reason: expect.stringMatching(/signature is invalid/) });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: s.seqs[s.seqs.length - 1], reason: expect.stringMatching(/signed events were removed/) });
+    // Nor will the signer put its name under the shortened chain.
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true, signed: false });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false });
+  });
+
+  it("catches history rewritten with every hash recomputed, once a checkpoint covers it", async () => {
+    const s = await busyOrg();
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true, signed: true });
+    const target = s.seqs[3];
+    // The forger knows the hash function: alter one event, re-hash it and everything after it, move the head.
+    await asSuperuser(`UPDATE "AuditEvent" SET "justification" = 'nothing to see here' WHERE "seq" = $1`, [target]);
+    const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId }, orderBy: { seq: "asc" }, select: auditEventSelect });
+    let prev = GENESIS_HASH;
+    for (const e of events) {
+      const hash = chainHash(prev, { ...e, orgId: s.orgId });
+      await asSuperuser(`UPDATE "AuditEvent" SET "prevHash" = $1, "hash" = $2 WHERE "seq" = $3`, [prev, hash, e.seq]);
+      prev = hash;
+    }
+    await asSuperuser(`UPDATE "AuditHead" SET "hash" = $1 WHERE "orgId" = $2`, [prev, s.orgId]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, brokenAt: s.seqs[s.seqs.length - 1], reason: expect.stringMatching(/altered and re-hashed/) });
+    // A later append builds on the forged head, but the signer refuses to extend the checkpoint over it.
+    await issueLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) });
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, reason: expect.stringMatching(/predecessor/) });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false });
+  });
+
+  it("rejects a checkpoint written without the master key", async () => {
+    const s = await busyOrg();
+    await checkpointAuditChain(db.prisma, { orgId: s.orgId });
+    await asSuperuser(`UPDATE "AuditCheckpoint" SET "seq" = "seq" - 1 WHERE "orgId" = $1`, [s.orgId]);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint signature is invalid/) });
+  });
+
+  it("signs checkpoints that only move forward and keep verifying as the chain grows", async () => {
+    const s = await busyOrg();
+    const first = await checkpointAuditChain(db.prisma, { orgId: s.orgId });
+    expect(first).toMatchObject({ ok: true, signed: true, seq: s.seqs[s.seqs.length - 1] });
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true, signed: false });
+    await issueLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification }) });
+    const second = await checkpointAuditChain(db.prisma, { orgId: s.orgId });
+    expect(second).toMatchObject({ ok: true, signed: true });
+    expect((second as { seq: number }).seq).toBeGreaterThan((first as { seq: number }).seq);
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toEqual({ ok: true, checked: s.seqs.length + 1 });
   });
 
   it("filters and pages newest-first with a keyset cursor", async () => {
@@ -153,17 +200,18 @@ describe("fail closed", () => {
 });
 
 describe("master key rotation", () => {
-  it("keeps chains verifiable after the old key is retired, once heads are re-signed", async () => {
+  it("keeps chains verifiable after the old key is retired, once checkpoints are re-signed", async () => {
     const { LocalKeyProvider, parseMasterKey } = await import("../crypto/key-provider");
-    const { resignAuditHeads } = await import("./resign-audit-heads");
+    const { resignAuditCheckpoints } = await import("./resign-audit-checkpoints");
     const s = await busyOrg();
+    await checkpointAuditChain(db.prisma, { orgId: s.orgId });
     const oldKey = parseMasterKey(process.env.RV_MASTER_KEY!, "test");
     const newKey = Buffer.alloc(32, 7);
     const rotating = new LocalKeyProvider(newKey, [oldKey]);
     const newOnly = new LocalKeyProvider(newKey);
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: rotating })).toMatchObject({ ok: true });
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: newOnly })).toMatchObject({ ok: false });
-    const result = await resignAuditHeads(db.prisma, rotating);
+    const result = await resignAuditCheckpoints(db.prisma, rotating);
     expect(result.resigned).toBeGreaterThan(0);
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: newOnly })).toMatchObject({ ok: true });
   });

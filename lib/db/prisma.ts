@@ -1,19 +1,37 @@
-// The one Prisma client module. Domain functions take a `Db` (client or transaction)
-// so routes, scripts and tests share them; the app uses `prisma` from here.
+// The one database module. Domain functions take a `Db` (client or transaction) so
+// routes, scripts and tests share them; the app uses `prisma` from here. Each client
+// runs on a pg Pool that the hot paths (lease request and resolve) also use directly,
+// for prepared statements without Prisma's per-query cost (see bench/RESULTS.md).
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "@/lib/generated/prisma/client";
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 export { Prisma, PrismaClient };
 
+// On the client itself (not a module-level map) so it survives dev-server module reloads.
+const POOL = Symbol.for("runtime-vault.pg-pool");
+
 export function createPrismaClient(databaseUrl: string, poolSize = Number(process.env.RV_DB_POOL_SIZE ?? 10)) {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
     // Fail fast when PostgreSQL is away instead of letting requests hang.
     connectionTimeoutMillis: 5_000,
   });
-  return new PrismaClient({ adapter });
+  // An idle client whose server went away must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  Object.defineProperty(client, POOL, { value: pool });
+  return client;
+}
+
+/** The pg Pool under a client made by createPrismaClient, for the hot paths' raw SQL. */
+export function sqlPool(db: PrismaClient): pg.Pool {
+  // `prisma` below is a proxy; resolve it to the real client first.
+  const pool = ((db === prisma ? defaultClient() : db) as unknown as Record<symbol, pg.Pool | undefined>)[POOL];
+  if (!pool) throw new Error("this Prisma client was not made by createPrismaClient");
+  return pool;
 }
 
 const globalForPrisma = globalThis as unknown as { rvPrisma?: PrismaClient };

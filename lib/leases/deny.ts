@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { transaction } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/prisma";
 import { ApiError, type ErrorCode } from "@/lib/api/errors";
-import { recordAuditEvent, type AuditInput } from "@/lib/audit/record-audit-event";
+import { appendAuditEvent, type AuditInput } from "@/lib/audit/record-audit-event";
 
 /**
  * Commits the denial to the audit trail on its own, then refuses. If the event
@@ -13,6 +13,6 @@ export async function denyWithAudit(
   code: ErrorCode,
   message: string,
 ): Promise<never> {
-  await transaction(db, (tx) => recordAuditEvent(tx, { ...event, outcome: "denied", reason: `${code}: ${message}` }));
+  await appendAuditEvent(sqlPool(db), { ...event, outcome: "denied", reason: `${code}: ${message}` });
   throw new ApiError(code, message);
 }

@@ -4,9 +4,10 @@
 // Secrets under an approval rule get a pending lease instead: no token exists
 // until enough humans approve (lib/approvals), then the bot collects it once.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { transaction } from "@/lib/db/prisma";
+import { sqlPool } from "@/lib/db/prisma";
+import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
 import type { RequestLeaseInput } from "@/lib/validations/lease";
@@ -70,12 +71,76 @@ interface CheckRow extends Policy {
 
 const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
 
+// Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
+const CHECKS_SQL = `
+  SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+         s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
+         p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
+         p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
+    FROM "Bot" b
+    JOIN "Policy" p ON p."orgId" = b."orgId"
+    LEFT JOIN "Mount" m ON m."orgId" = b."orgId" AND m."botId" = b."id" AND m."name" = $1::text
+    LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = $2::text AND s."scope" = $3::text
+    LEFT JOIN "Grant" g ON g."orgId" = b."orgId" AND g."botId" = b."id" AND g."secretId" = s."id"
+                       -- A grant limited to a mount serves only leases requested through that mount.
+                       AND (g."mountId" IS NULL OR g."mountId" = m."id")
+   WHERE b."id" = $4::text AND b."orgId" = $5::text`;
+
+// The lease and its audit event in one statement (so one commit, and the org's audit
+// lock held only inside PostgreSQL). It re-checks, under a share lock on the bot, that
+// the bot is not frozen and the grant still exists: a freeze or an incident sweep
+// (which lock the bot rows for update) either sees this lease and revokes it too, or
+// commits first and this inserts nothing.
+const ISSUE_SQL = `
+  WITH rv_guard AS (
+    SELECT b."id" FROM "Bot" b
+     WHERE b."id" = $1::text AND b."orgId" = $2::text AND b."frozenAt" IS NULL
+       AND EXISTS (SELECT 1 FROM "Grant" g WHERE g."id" = $3::text AND g."botId" = b."id")
+       FOR SHARE OF b),
+  rv_lease AS (
+    INSERT INTO "Lease" ("id", "orgId", "botId", "secretId", "secretName", "scope", "tokenHash", "justification",
+                         "singleUse", "status", "ttlSeconds", "mountId", "expiresAt", "createdAt")
+    SELECT $4::text, $2::text, $1::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+           $10::boolean, $11::"LeaseStatus", $12::int, $13::text, $14::timestamp(3), $15::timestamp(3) FROM rv_guard
+    RETURNING "id"),
+  ${appendEventSql(15, "rv_lease")}
+  SELECT "seq" FROM rv_event`;
+
+type Decision =
+  | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" }
+  | { denied: "policy_denied"; secretId: string; message: string }
+  | { denied?: undefined; grantId: string; mountId: string | null; secret: { id: string; name: string; scope: string; tags: string[] }; maxTtlSeconds: number | null; singleUseOnly: boolean; policy: Policy };
+
+function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
+  if (!row) return { denied: "unauthenticated" };
+  if (row.frozenAt) return { denied: "bot_frozen" };
+  if (input.mount && !row.mountId) return { denied: "permission_denied" };
+  if (!row.grantId || !row.secretId) return { denied: "permission_denied" };
+  const policy = row as Policy;
+  const justification = input.justification.trim();
+  if (policy.requireJustification && justification.length < policy.minJustificationLength) {
+    return { denied: "policy_denied", secretId: row.secretId, message: `Policy requires a justification of at least ${policy.minJustificationLength} characters` };
+  }
+  if (row.singleUseOnly && input.singleUse === false) {
+    return { denied: "policy_denied", secretId: row.secretId, message: "This grant only allows single-use leases" };
+  }
+  return {
+    grantId: row.grantId,
+    mountId: row.mountId,
+    secret: { id: row.secretId, name: row.secretName!, scope: row.secretScope!, tags: row.tags ?? [] },
+    maxTtlSeconds: row.grantMaxTtl,
+    singleUseOnly: row.singleUseOnly!,
+    policy,
+  };
+}
+
 /** 201-style IssuedLease, or a PendingLease when a policy approval rule covers the secret. */
 export async function requestLease(
   db: PrismaClient,
   { bot, input, ip = null, now = () => new Date() }: RequestLeaseOptions,
 ): Promise<IssuedLease | PendingLease> {
   const { orgId } = bot;
+  const sql = sqlPool(db);
   const base = {
     orgId,
     type: "lease.denied",
@@ -87,115 +152,62 @@ export async function requestLease(
     ip,
   };
 
-  const outcome = await transaction(db, async (tx) => {
-    // Everything the decision needs, in one round trip. FOR SHARE on the bot: a
-    // freeze or an incident sweep (which lock the bot rows for update) waits for
-    // this lease to commit and then revokes it too. The org's audit lock is taken
-    // only at the end, for the append, so bots do not queue behind each other's reads.
-    const [row] = await tx.$queryRaw<CheckRow[]>`
-      SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
-             s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
-             p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
-             p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
-        FROM "Bot" b
-        JOIN "Policy" p ON p."orgId" = b."orgId"
-        LEFT JOIN "Mount" m ON m."orgId" = b."orgId" AND m."botId" = b."id" AND m."name" = ${input.mount ?? null}
-        LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = ${input.secret} AND s."scope" = ${input.scope}
-        LEFT JOIN "Grant" g ON g."orgId" = b."orgId" AND g."botId" = b."id" AND g."secretId" = s."id"
-                           -- A grant limited to a mount serves only leases requested through that mount.
-                           AND (g."mountId" IS NULL OR g."mountId" = m."id")
-       WHERE b."id" = ${bot.id} AND b."orgId" = ${orgId}
-         FOR SHARE OF b`;
-    if (!row) return { denied: "unauthenticated" as const };
-    if (row.frozenAt) return { denied: "bot_frozen" as const };
-    if (input.mount && !row.mountId) return { denied: "permission_denied" as const };
-    if (!row.grantId || !row.secretId) return { denied: "permission_denied" as const };
-    const mount = row.mountId ? { id: row.mountId } : null;
-    const grant = {
-      maxTtlSeconds: row.grantMaxTtl,
-      singleUseOnly: row.singleUseOnly!,
-      secret: { id: row.secretId, name: row.secretName!, scope: row.secretScope!, tags: row.tags ?? [] },
-    };
-    const policy = row as Policy;
-
+  // A second pass only when the bot or grant changed between the checks and the insert;
+  // it then answers with the new state's denial.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId] });
+    const decision = decide(rows[0], input);
+    switch (decision.denied) {
+      case "unauthenticated":
+        // The bot was deleted between authentication and now.
+        return denyWithAudit(db, base, "unauthenticated", "A valid bot token is required");
+      case "bot_frozen":
+        return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
+      case "permission_denied":
+        return denyWithAudit(db, base, "permission_denied", NOT_PERMITTED);
+      case "policy_denied":
+        return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
+    }
+    const { policy, secret } = decision;
     const justification = input.justification.trim();
-    if (policy.requireJustification && justification.length < policy.minJustificationLength) {
-      return {
-        denied: "policy_denied" as const,
-        secretId: grant.secret.id,
-        message: `Policy requires a justification of at least ${policy.minJustificationLength} characters`,
-      };
-    }
-    if (grant.singleUseOnly && input.singleUse === false) {
-      return { denied: "policy_denied" as const, secretId: grant.secret.id, message: "This grant only allows single-use leases" };
-    }
-
-    const singleUse = input.singleUse ?? (grant.singleUseOnly || policy.singleUseByDefault);
+    const singleUse = input.singleUse ?? (decision.singleUseOnly || policy.singleUseByDefault);
     const requestedTtl = input.ttlSeconds ?? policy.defaultTtlSeconds;
-    const ttlSeconds = Math.min(requestedTtl, policy.maxTtlSeconds, grant.maxTtlSeconds ?? Infinity);
+    const ttlSeconds = Math.min(requestedTtl, policy.maxTtlSeconds, decision.maxTtlSeconds ?? Infinity);
     const issuedAt = now();
     // Under an approval rule the lease waits (its expiry is the approval deadline) and
     // gets its token only when the bot collects it after approval.
-    const pending = needsApproval(policy, grant.secret);
+    const pending = needsApproval(policy, secret);
     const expiresAt = new Date(issuedAt.getTime() + (pending ? APPROVAL_WINDOW_MS : ttlSeconds * 1000));
     const leaseToken = pending ? null : generateToken("rvl_");
     const id = newId("lse");
-
-    await tx.lease.create({
-      data: {
-        id,
-        orgId,
-        botId: bot.id,
-        secretId: grant.secret.id,
-        secretName: grant.secret.name,
-        scope: grant.secret.scope,
-        tokenHash: leaseToken ? hashToken(leaseToken) : null,
-        justification,
-        singleUse,
-        status: pending ? "pending" : "active",
-        ttlSeconds,
-        mountId: mount?.id ?? null,
-        expiresAt,
-        createdAt: issuedAt,
-      },
-      select: { id: true },
-    });
     const common = { mount: input.mount ?? null, ttlSeconds, singleUse };
-    await recordAuditEvent(tx, {
-      ...base,
-      type: pending ? "lease.requested" : "lease.granted",
-      outcome: "success",
-      secretId: grant.secret.id,
-      leaseId: id,
-      justification,
-      data: pending
-        ? { ...common, approvalsRequired: policy.approvalsRequired, approvalDeadline: expiresAt.toISOString() }
-        : { ...common, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, expiresAt: expiresAt.toISOString() },
+    const event = prepareAuditEvent(
+      {
+        ...base,
+        type: pending ? "lease.requested" : "lease.granted",
+        outcome: "success",
+        secretId: secret.id,
+        leaseId: id,
+        justification,
+        data: pending
+          ? { ...common, approvalsRequired: policy.approvalsRequired, approvalDeadline: expiresAt.toISOString() }
+          : { ...common, requestedTtlSeconds: input.ttlSeconds ?? null, clamped: ttlSeconds < requestedTtl, expiresAt: expiresAt.toISOString() },
+      },
+      issuedAt,
+    );
+    const issued = await sql.query({
+      name: "rv_lease_issue",
+      text: ISSUE_SQL,
+      values: [
+        bot.id, orgId, decision.grantId, id, secret.id, secret.name, secret.scope,
+        leaseToken ? hashToken(leaseToken) : null, justification, singleUse, pending ? "pending" : "active",
+        ttlSeconds, decision.mountId, expiresAt.toISOString(), issuedAt.toISOString(),
+        ...appendEventValues(event),
+      ],
     });
-    if (!leaseToken) return { pending: { id, status: "pending" as const } };
-    const lease: IssuedLease = {
-      id,
-      secret: grant.secret.name,
-      scope: grant.secret.scope,
-      status: "active",
-      singleUse,
-      expiresAt: expiresAt.toISOString(),
-      leaseToken,
-    };
-    return { lease };
-  });
-
-  if (outcome.lease) return outcome.lease;
-  if (outcome.pending) return outcome.pending;
-  switch (outcome.denied) {
-    case "unauthenticated":
-      // The bot was deleted between authentication and now: nothing in this org to audit against.
-      return denyWithAudit(db, base, "unauthenticated", "A valid bot token is required");
-    case "bot_frozen":
-      return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
-    case "permission_denied":
-      return denyWithAudit(db, base, "permission_denied", NOT_PERMITTED);
-    default:
-      return denyWithAudit(db, { ...base, secretId: outcome.secretId }, "policy_denied", outcome.message);
+    if (issued.rows.length === 0) continue;
+    if (!leaseToken) return { id, status: "pending" };
+    return { id, secret: secret.name, scope: secret.scope, status: "active", singleUse, expiresAt: expiresAt.toISOString(), leaseToken };
   }
+  throw new ApiError("conflict", "The bot or its grant kept changing while the lease was issued; retry");
 }

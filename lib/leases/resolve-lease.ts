@@ -1,10 +1,10 @@
-// The runtime exchanges a lease token for the plaintext. One conditional UPDATE
-// claims the resolve, so a single-use lease yields its value exactly once even
-// under concurrency; the resolve and its audit event commit together.
+// The runtime exchanges a lease token for the plaintext: one read, then one statement
+// that claims the resolve and appends its audit event, so they commit together and a
+// single-use lease yields its value exactly once even under concurrency.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { transaction } from "@/lib/db/prisma";
+import { sqlPool, transaction } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendEventSql, appendEventValues, prepareAuditEvent, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { openValue } from "@/lib/crypto/envelope";
 import { digestsEqual, hashToken } from "@/lib/crypto/tokens";
@@ -59,7 +59,7 @@ export interface ResolvedSecret {
   expiresAt: string;
 }
 
-interface ClaimedLease {
+interface ReadLease {
   orgId: string;
   botId: string;
   secretId: string | null;
@@ -67,10 +67,44 @@ interface ClaimedLease {
   scope: string;
   expiresAt: Date;
   singleUse: boolean;
-  resolveCount: number;
+  status: string;
+  lockedAt: Date | null;
+  version: number | null;
+  ciphertext: Buffer | null;
+  wrappedKey: Buffer | null;
+  keyId: string | null;
 }
 
 const BAD_TOKEN = "A valid lease token is required";
+
+// The lease (by id and token) with its secret's newest version, in one round trip.
+const READ_SQL = `
+  SELECT l."orgId", l."botId", l."secretId", l."secretName", l."scope", l."expiresAt", l."singleUse", l."status", l."lockedAt",
+         v."version", v."ciphertext", v."wrappedKey", v."keyId"
+    FROM "Lease" l
+    LEFT JOIN LATERAL (SELECT sv."version", sv."ciphertext", sv."wrappedKey", sv."keyId" FROM "SecretVersion" sv
+                        WHERE sv."secretId" = l."secretId" ORDER BY sv."version" DESC LIMIT 1) v ON true
+   WHERE l."id" = $1::text AND l."tokenHash" = $2::text`;
+
+// Claims the resolve and records it in one statement. The conditional UPDATE is what
+// makes a single-use lease yield its value once under any concurrency; it also refuses
+// if a newer version appeared since the read, so the caller never gets a stale value
+// recorded as current. No row back: something changed, read again.
+const CLAIM_SQL = `
+  WITH rv_claim AS (
+    UPDATE "Lease"
+       SET "resolveCount" = "resolveCount" + 1,
+           "lastResolvedAt" = $3::timestamp(3),
+           "status" = CASE WHEN "singleUse" THEN 'used'::"LeaseStatus" ELSE "status" END
+     WHERE "id" = $1::text AND "tokenHash" = $2::text
+       AND "status" = 'active' AND "expiresAt" > $3::timestamp(3)
+       AND "secretId" = $4::text AND "lockedAt" IS NULL
+       AND NOT EXISTS (SELECT 1 FROM "SecretVersion" sv WHERE sv."secretId" = $4::text AND sv."version" > $5::int)
+    RETURNING "id"),
+  ${appendEventSql(5, "rv_claim")}
+  SELECT "seq" FROM rv_event`;
+
+const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expiresAt > at && l.secretId !== null && l.lockedAt === null && l.version !== null;
 
 export async function resolveLease(
   db: PrismaClient,
@@ -78,48 +112,44 @@ export async function resolveLease(
 ): Promise<ResolvedSecret> {
   const tokenHash = hashToken(leaseToken);
   const at = now();
+  const sql = sqlPool(db);
 
-  const resolved = await transaction(db, async (tx) => {
-    const [lease] = await tx.$queryRaw<ClaimedLease[]>`
-      UPDATE "Lease"
-         SET "resolveCount" = "resolveCount" + 1,
-             "lastResolvedAt" = ${at},
-             "status" = CASE WHEN "singleUse" THEN 'used'::"LeaseStatus" ELSE "status" END
-       WHERE "id" = ${leaseId} AND "tokenHash" = ${tokenHash}
-         AND "status" = 'active' AND "expiresAt" > ${at}
-         AND "secretId" IS NOT NULL AND "lockedAt" IS NULL
-   RETURNING "orgId", "botId", "secretId", "secretName", "scope", "expiresAt", "singleUse", "resolveCount"`;
-    if (!lease) return null;
-
-    const secret = await tx.secret.findFirst({
-      where: { id: lease.secretId!, orgId: lease.orgId },
-      select: {
-        versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, ciphertext: true, wrappedKey: true, keyId: true } },
-      },
-    });
-    const current = secret?.versions[0];
-    if (!current) throw new Error("leased secret has no stored version");
+  // Another pass only when the lease or its secret changed between read and claim.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { rows } = await sql.query<ReadLease>({ name: "rv_resolve_read", text: READ_SQL, values: [leaseId, tokenHash] });
+    const lease = rows[0];
+    if (!lease || !claimable(lease, at)) break;
+    const version = lease.version!;
     const value = await openValue(
       keys,
-      { ciphertext: Buffer.from(current.ciphertext), wrappedKey: Buffer.from(current.wrappedKey), keyId: current.keyId },
-      { orgId: lease.orgId, secretId: lease.secretId!, version: current.version },
+      { ciphertext: lease.ciphertext!, wrappedKey: lease.wrappedKey!, keyId: lease.keyId! },
+      { orgId: lease.orgId, secretId: lease.secretId!, version },
     );
-    await recordAuditEvent(tx, {
-      orgId: lease.orgId,
-      type: "lease.resolved",
-      actor: { type: "bot", id: lease.botId },
-      botId: lease.botId,
-      secretId: lease.secretId,
-      secretName: lease.secretName,
-      scope: lease.scope,
-      secretVersion: current.version,
-      leaseId,
-      ip,
-      data: { resolveCount: lease.resolveCount, singleUse: lease.singleUse },
+    const event = prepareAuditEvent(
+      {
+        orgId: lease.orgId,
+        type: "lease.resolved",
+        actor: { type: "bot", id: lease.botId },
+        botId: lease.botId,
+        secretId: lease.secretId,
+        secretName: lease.secretName,
+        scope: lease.scope,
+        secretVersion: version,
+        leaseId,
+        ip,
+        data: { singleUse: lease.singleUse },
+      },
+      at,
+    );
+    const claimed = await sql.query({
+      name: "rv_resolve_claim",
+      text: CLAIM_SQL,
+      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
     });
-    return { secret: lease.secretName, scope: lease.scope, version: current.version, value, expiresAt: lease.expiresAt.toISOString() };
-  });
-  if (resolved) return resolved;
+    if (claimed.rows.length > 0) {
+      return { secret: lease.secretName, scope: lease.scope, version, value, expiresAt: lease.expiresAt.toISOString() };
+    }
+  }
 
   // Not claimable: find out why, without telling a wrong token anything.
   const lease = await db.lease.findUnique({
@@ -146,5 +176,7 @@ export async function resolveLease(
   if (lease.lockedAt) return denyWithAudit(db, event, "lease_locked", "This lease is locked after repeated wrong tokens; request a new one");
   if (status === "revoked") return denyWithAudit(db, event, "lease_revoked", "This lease was revoked");
   if (status === "used") return denyWithAudit(db, event, "lease_used", "This single-use lease was already resolved");
+  // Still claimable: its secret kept being rotated under us. Nothing was handed out.
+  if (status === "active") throw new ApiError("conflict", "The secret changed while resolving; retry");
   return denyWithAudit(db, event, "lease_expired", "This lease has expired");
 }
