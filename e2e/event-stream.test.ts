@@ -51,7 +51,10 @@ describe("live event stream", () => {
   it("delivers an event committed through another instance, as vault.accessed, with id = seq", async () => {
     const admin = new AdminClient({ baseUrl: serverA.url, token: org.adminToken });
     const abort = new AbortController();
-    const stream = admin.audit.stream({ signal: abort.signal });
+    // Resume from the newest event: a stream that connects only after B's commits (a
+    // slow first request on a loaded machine) must still see them, not start after them.
+    const { events: [newest] } = await admin.audit.list({ limit: 1 });
+    const stream = admin.audit.stream({ signal: abort.signal, after: newest.seq });
     const first = stream.next(); // opens the connection
     await new Promise((r) => setTimeout(r, 500));
     const lease = await leaseAndResolve(serverB.url, org, org.secret.name);
@@ -68,7 +71,8 @@ describe("live event stream", () => {
   it("names denials vault.denied and never shows another org's events", async () => {
     const admin = new AdminClient({ baseUrl: serverA.url, token: org.adminToken });
     const abort = new AbortController();
-    const stream = admin.audit.stream({ signal: abort.signal });
+    const { events: [newest] } = await admin.audit.list({ limit: 1 });
+    const stream = admin.audit.stream({ signal: abort.signal, after: newest.seq });
     const first = stream.next();
     await new Promise((r) => setTimeout(r, 500));
     await leaseAndResolve(serverB.url, other, other.secret.name); // the other org: must not appear
