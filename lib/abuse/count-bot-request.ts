@@ -13,7 +13,7 @@ interface Counted {
 }
 
 // $2 window start, $3 the IP bucket's key (null: none); ON CONFLICT makes concurrent bumps add up.
-const BOT_SQL = `WITH b AS (SELECT "id", "orgId", "name", "frozenAt", "tokenHash" FROM "Bot" WHERE "tokenHash" = $1::text),
+export const BOT_SQL = `WITH b AS (SELECT "id", "orgId", "name", "frozenAt", "tokenHash" FROM "Bot" WHERE "tokenHash" = $1::text),
   rl AS (INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
          SELECT k, $2::timestamp(3), 1 FROM b, unnest(ARRAY['bot:' || b."id", $3::text]) AS k WHERE k IS NOT NULL
          ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
@@ -22,7 +22,7 @@ SELECT b."id", b."orgId", b."name", b."frozenAt" IS NOT NULL AS "frozen", b."tok
        (SELECT json_agg(json_build_object('key', "key", 'count', "count")) FROM rl) AS "buckets"
   FROM b`;
 
-const LEASE_OWNER_SQL = `WITH l AS (SELECT "orgId", "botId" FROM "Lease" WHERE "tokenHash" = $1::text),
+export const LEASE_OWNER_SQL = `WITH l AS (SELECT "orgId", "botId" FROM "Lease" WHERE "tokenHash" = $1::text),
   rl AS (INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
          SELECT k, $2::timestamp(3), 1 FROM unnest(ARRAY[(SELECT 'bot:' || "botId" FROM l), $3::text]) AS k WHERE k IS NOT NULL
          ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1

@@ -72,7 +72,7 @@ interface CheckRow extends Policy {
 const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
-const CHECKS_SQL = `
+export const CHECKS_SQL = `
   SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
@@ -91,7 +91,7 @@ const CHECKS_SQL = `
 // the bot is not frozen and the grant still exists: a freeze or an incident sweep
 // (which lock the bot rows for update) either sees this lease and revokes it too, or
 // commits first and this inserts nothing.
-const ISSUE_SQL = `
+export const ISSUE_SQL = `
   WITH rv_guard AS (
     SELECT b."id" FROM "Bot" b
      WHERE b."id" = $1::text AND b."orgId" = $2::text AND b."frozenAt" IS NULL

@@ -78,7 +78,7 @@ interface ReadLease {
 const BAD_TOKEN = "A valid lease token is required";
 
 // The lease (by id and token) with its secret's newest version, in one round trip.
-const READ_SQL = `
+export const READ_SQL = `
   SELECT l."orgId", l."botId", l."secretId", l."secretName", l."scope", l."expiresAt", l."singleUse", l."status", l."lockedAt",
          v."version", v."ciphertext", v."wrappedKey", v."keyId"
     FROM "Lease" l
@@ -90,7 +90,7 @@ const READ_SQL = `
 // makes a single-use lease yield its value once under any concurrency; it also refuses
 // if a newer version appeared since the read, so the caller never gets a stale value
 // recorded as current. No row back: something changed, read again.
-const CLAIM_SQL = `
+export const CLAIM_SQL = `
   WITH rv_claim AS (
     UPDATE "Lease"
        SET "resolveCount" = "resolveCount" + 1,
