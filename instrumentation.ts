@@ -1,11 +1,23 @@
 // Runs once when the server starts. A production server without a usable master key
 // would accept requests and then fail every secret read and write; refuse to start
-// instead, with the reason, so a missing key shows at deploy time. Then start signing
-// audit checkpoints (lib/audit/checkpoint-sweeper.ts).
+// instead, with the reason, so a missing key shows at deploy time. The same goes for
+// an RV_TRUSTED_PROXIES value that cannot be read. Then start signing audit
+// checkpoints (lib/audit/checkpoint-sweeper.ts).
 export async function register() {
   // One positive NEXT_RUNTIME test around everything: the edge build drops the block,
   // so it never sees process.exit. `next build` loads this too and must not need a key.
   if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NEXT_PHASE !== "phase-production-build") {
+    const { installPeerStamp, parseTrustedProxies, TrustedProxiesError } = await import("./lib/api/client-address");
+    try {
+      parseTrustedProxies(process.env.RV_TRUSTED_PROXIES);
+    } catch (err) {
+      if (!(err instanceof TrustedProxiesError)) throw err;
+      console.error(`Runtime Vault: ${err.message}`);
+      process.exit(1);
+    }
+    // Route handlers cannot see the socket; without the stamp every request's address is unknown.
+    installPeerStamp();
+
     if (process.env.NODE_ENV === "production") {
       const { keyProviderFromEnv, MasterKeyError } = await import("./lib/crypto/key-provider");
       try {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ApiError } from "./errors";
+import { clientAddress } from "./client-address";
 
 // A 64 KiB value JSON-escaped can grow up to 6x; anything larger is not a vault request.
 const MAX_BODY_BYTES = 512 * 1024;
@@ -39,9 +40,10 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.infe
   return schema.parse(obj);
 }
 
-/** Best-effort client address for the audit trail. */
+/**
+ * The client address for the audit trail and the per-IP rate limit: the TCP peer,
+ * or a forwarded address only through proxies trusted by RV_TRUSTED_PROXIES.
+ */
 export function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for");
-  const ip = forwarded?.split(",")[0]?.trim() || req.headers.get("x-real-ip")?.trim();
-  return ip ? ip.slice(0, 64) : null;
+  return clientAddress(req.headers);
 }

@@ -7,16 +7,12 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { prisma, transaction } from "@/lib/db/prisma";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { verifyPassword } from "@/lib/users/password";
+import { clientAddress, headersFromRecord } from "@/lib/api/client-address";
 import { authSecret } from "./auth-secret";
 
 // Compared against when the email is unknown, so timing does not reveal which emails exist.
 const DUMMY_HASH = "$2b$12$6ioivlGyhoCVY49ysO08pu958FmCskz1JNJeH2vxTq7CSOmmEAYNG";
 
-function headerValue(headers: unknown, name: string): string | null {
-  const h = headers as Record<string, string | string[] | undefined> | undefined;
-  const v = h?.[name];
-  return (Array.isArray(v) ? v[0] : v)?.split(",")[0]?.trim().slice(0, 64) || null;
-}
 
 async function auditSignIn(user: { id: string; orgId: string; email: string }, outcome: "success" | "denied", ip: string | null, method: string) {
   await transaction(prisma, (tx) =>
@@ -42,7 +38,7 @@ const credentials = CredentialsProvider({
     if (!email || !password) return null;
     const user = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true, name: true, passwordHash: true } });
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    const ip = headerValue(req?.headers, "x-forwarded-for");
+    const ip = clientAddress(headersFromRecord(req?.headers));
     if (!user) return null;
     await auditSignIn(user, ok ? "success" : "denied", ip, "password");
     return ok ? { id: user.id, email: user.email, name: user.name } : null;

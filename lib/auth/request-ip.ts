@@ -1,8 +1,7 @@
 import { headers } from "next/headers";
+import { clientAddress } from "@/lib/api/client-address";
 
-/** The client address for audit events recorded from pages and server actions. */
+/** The client address for audit events recorded from pages and server actions (see lib/api/client-address.ts). */
 export async function requestIp(): Promise<string | null> {
-  const h = await headers();
-  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip")?.trim();
-  return ip ? ip.slice(0, 64) : null;
+  return clientAddress(await headers());
 }
