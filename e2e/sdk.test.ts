@@ -8,6 +8,9 @@ import {
   BotFrozen,
   createClient,
   InvalidRequest,
+  LeaseExpired,
+  LeaseGone,
+  LeaseLocked,
   LeaseRevoked,
   LeaseUsed,
   NotFound,
@@ -97,6 +100,25 @@ describe("SDK: admin", () => {
     await expect(admin.grants.add({ botId, secretId: "sec_000000000000000000000000" })).rejects.toBeInstanceOf(NotFound);
     await expect(admin.leases.revokeAll({ botId }, "x")).rejects.toBeInstanceOf(InvalidRequest);
     await expect(admin.leases.revokeAll({ botId }, "end of drill")).resolves.toEqual({ revoked: expect.any(Number) });
+  });
+
+  it("raises LeaseExpired and LeaseLocked for leases that can no longer be resolved", async () => {
+    const short = active(await bot.leases.request({ secret: "LEDGER_KEY", scope: "production", justification, ttlSeconds: 1 }));
+    await new Promise((r) => setTimeout(r, 1_500));
+    const expired = await bot.leases.resolve(short).catch((e) => e);
+    expect(expired).toBeInstanceOf(LeaseExpired);
+    expect(expired).toMatchObject({ code: "lease_expired", status: 410 });
+
+    const target = active(await bot.leases.request({ secret: "LEDGER_KEY", scope: "production", justification }));
+    const wrong = { ...target, leaseToken: `rvl_${"A".repeat(43)}` };
+    // The server's default: five wrong tokens lock the lease.
+    for (let i = 0; i < 5; i++) await expect(bot.leases.resolve(wrong)).rejects.toBeInstanceOf(Unauthenticated);
+    const locked = await bot.leases.resolve(target).catch((e) => e);
+    expect(locked).toBeInstanceOf(LeaseLocked);
+    expect(locked).toBeInstanceOf(LeaseGone);
+    expect(locked).toMatchObject({ name: "LeaseLocked", code: "lease_locked", status: 423 });
+    expect(JSON.stringify(locked) + String(locked.message)).not.toContain(ROTATED);
+    await bot.leases.release(target.id);
   });
 
   it("reads and verifies the audit trail, page by page", async () => {

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | "lease_used"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "lease_locked"
   | "rate_limited"
   | "internal_error"
   | "unavailable";
@@ -36,6 +37,8 @@ export class RuntimeVaultError extends Error {
 }
 
 export class InvalidRequest extends RuntimeVaultError {}
+/** 405: a client built for another API version; subclass of InvalidRequest, which it used to be. */
+export class MethodNotAllowed extends InvalidRequest {}
 export class Unauthenticated extends RuntimeVaultError {}
 export class Forbidden extends RuntimeVaultError {}
 export class BotFrozen extends RuntimeVaultError {}
@@ -43,23 +46,27 @@ export class PermissionDenied extends RuntimeVaultError {}
 export class PolicyDenied extends RuntimeVaultError {}
 export class NotFound extends RuntimeVaultError {}
 export class Conflict extends RuntimeVaultError {}
-/** Base of the three 410 answers: the lease can no longer be resolved. */
+/** The lease can never be resolved again (the 410s and the 423): request a new one. */
 export class LeaseGone extends RuntimeVaultError {}
 export class LeaseExpired extends LeaseGone {}
 export class LeaseRevoked extends LeaseGone {}
 export class LeaseUsed extends LeaseGone {}
+/** 423: locked after repeated wrong lease tokens; the right token no longer opens it either. */
+export class LeaseLocked extends LeaseGone {}
 export class RateLimited extends RuntimeVaultError {}
 export class ServerError extends RuntimeVaultError {}
 export class Unavailable extends ServerError {}
 export class NetworkError extends RuntimeVaultError {}
 export class TimeoutError extends NetworkError {}
 
-const BY_CODE: Record<string, typeof RuntimeVaultError> = {
+// Keyed by ApiErrorCode so a code added to the union without a class fails to compile;
+// lib/sdk/errors.test.ts checks the union against the server's list.
+const BY_CODE: Record<ApiErrorCode, typeof RuntimeVaultError> = {
   invalid_json: InvalidRequest,
   validation_failed: InvalidRequest,
   unsupported_media_type: InvalidRequest,
   payload_too_large: InvalidRequest,
-  method_not_allowed: InvalidRequest,
+  method_not_allowed: MethodNotAllowed,
   unauthenticated: Unauthenticated,
   forbidden: Forbidden,
   bot_frozen: BotFrozen,
@@ -70,6 +77,7 @@ const BY_CODE: Record<string, typeof RuntimeVaultError> = {
   lease_expired: LeaseExpired,
   lease_revoked: LeaseRevoked,
   lease_used: LeaseUsed,
+  lease_locked: LeaseLocked,
   rate_limited: RateLimited,
   internal_error: ServerError,
   unavailable: Unavailable,
@@ -81,6 +89,6 @@ export function errorFromResponse(status: number, body: unknown): RuntimeVaultEr
   const code = typeof err?.code === "string" ? err.code : status >= 500 ? "internal_error" : `http_${status}`;
   const message = typeof err?.message === "string" ? err.message : `HTTP ${status}`;
   const { code: _c, message: _m, ...details } = (err ?? {}) as Record<string, unknown>;
-  const Class = BY_CODE[code] ?? (status >= 500 ? ServerError : RuntimeVaultError);
+  const Class = (BY_CODE as Record<string, typeof RuntimeVaultError>)[code] ?? (status >= 500 ? ServerError : RuntimeVaultError);
   return new Class(message, code, status, details);
 }
