@@ -139,6 +139,29 @@ describe("runtime-vault admin commands", () => {
   });
 });
 
+describe("runtime-vault grant remove", () => {
+  it("removes a grant by id: gone from the list, and the bot can no longer lease", async () => {
+    const created = JSON.parse((await cli(["bot", "create", "removal-bot", "--json"])).stdout);
+    const removalEnv = { RV_BOT_TOKEN: created.token };
+    const grant = JSON.parse((await cli(["grant", "add", "--bot", "removal-bot", "--secret", "BILLING_KEY", "--scope", "production", "--json"])).stdout);
+    expect(grant.id).toMatch(/^grt_/);
+    const before = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "true"], { env: removalEnv });
+    expect(before.code).toBe(0);
+
+    const removed = await cli(["grant", "remove", grant.id]);
+    expect(removed).toMatchObject({ code: 0, stdout: "" });
+    expect(removed.stderr).toContain(`removed grant ${grant.id}`);
+    expect(JSON.parse((await cli(["grant", "list", "--bot", "removal-bot", "--json"])).stdout)).toEqual([]);
+    // billing-bot's grant on the same secret is untouched.
+    expect((await cli(["grant", "list", "--bot", "billing-bot"])).stdout).toMatch(/billing-bot\s+BILLING_KEY\s+production/);
+
+    const after = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "true"], { env: removalEnv });
+    expect(after).toMatchObject({ code: 1, stderr: expect.stringContaining("permission_denied") });
+    const again = await cli(["grant", "remove", grant.id, "--json"]);
+    expect(again).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining("not_found") });
+  });
+});
+
 describe("runtime-vault exec", () => {
   const printer = `
     const v = process.env.BILLING;

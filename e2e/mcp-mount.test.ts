@@ -157,3 +157,61 @@ describe("MCP mount round trip", () => {
     expect(await admin.leases.list({ botId, status: "active" })).toEqual([]);
   });
 });
+
+describe("MCP mount passing the secret as an argument", () => {
+  it("fills {{secret:NAME}} in the server's arguments, the tool works, and the value stays masked", async () => {
+    const bot = await admin.bots.create({ name: "accounting-args-agent" });
+    const mount = await admin.mounts.create({
+      name: "accounting-args",
+      botId: bot.id,
+      command: process.execPath,
+      args: [FIXTURE, "--api-key={{secret:ACCOUNTING_API_KEY}}"],
+      // No environment variable: the argument is the only way the key reaches the server.
+      mappings: [{ secret: "ACCOUNTING_API_KEY", scope: "production", env: null }],
+      justificationTemplate: "Accounting MCP server ({{mount}}) with the key as an argument",
+      ttlSeconds: 600,
+    });
+    const secretId = await admin.secrets.idOf("ACCOUNTING_API_KEY", { scope: "production" });
+    await admin.grants.add({ botId: bot.id, secretId, mountId: mount.id });
+
+    const argsTransport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "mcp", "run", "accounting-args"],
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmp, RV_URL: server.url, RV_BOT_TOKEN: bot.token, RV_POLL_MS: "300" },
+      stderr: "pipe",
+      cwd: tmp,
+    });
+    let stderr = "";
+    argsTransport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const argsClient = new Client({ name: "rv-test-client-args", version: "1.0.0" });
+    const messages: string[] = [];
+    try {
+      await argsClient.connect(argsTransport);
+      const deliver = argsTransport.onmessage!;
+      argsTransport.onmessage = (message) => {
+        messages.push(JSON.stringify(message));
+        deliver(message);
+      };
+
+      const balance = await argsClient.callTool({ name: "get_balance", arguments: { account: "4000-receivables" } });
+      const fingerprint = createHash("sha256").update(KEY).digest("hex").slice(0, 16);
+      expect(balance.content).toEqual([{ type: "text", text: `account 4000-receivables: balance 1234.56 EUR (key ${fingerprint})` }]);
+      const leaked = await argsClient.callTool({ name: "debug_config", arguments: {} });
+      expect(leaked.content).toEqual([
+        { type: "text", text: "api key: <secret:ACCOUNTING_API_KEY>" },
+        { type: "text", text: JSON.stringify({ headers: { authorization: "Bearer <secret:ACCOUNTING_API_KEY>" } }) },
+      ]);
+    } finally {
+      await argsClient.close().catch(() => {});
+    }
+
+    expect(stderr).toContain("starting with key <secret:ACCOUNTING_API_KEY> (from argument)");
+    expect(stderr).toContain(`warning: ACCOUNTING_API_KEY is passed to ${process.execPath} as a command-line argument`);
+    expect(messages.join("\n") + stderr).not.toContain(KEY);
+    const { events } = await admin.audit.list({ botId: bot.id, limit: 50 });
+    expect(events.filter((e) => e.type === "lease.resolved")).toHaveLength(1);
+    expect(events.find((e) => e.type === "lease.granted")?.justification).toMatch(/with the key as an argument \[mcp mount accounting-args: /);
+    // Closing the client ends the launcher, which releases what it held.
+    await expect.poll(async () => admin.leases.list({ botId: bot.id, status: "active" }), { timeout: 15_000 }).toEqual([]);
+  });
+});
