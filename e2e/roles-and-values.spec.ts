@@ -70,7 +70,7 @@ test("security cannot create or rotate a secret; viewer cannot revoke or manage 
   await expect(page.getByRole("button", { name: "Delete secret" })).toHaveCount(0);
   await page.goto(`${vault.url}/leases`);
   await expect(page.getByRole("button", { name: "Incident: revoke all…" })).toBeVisible();
-  await page.goto(`${vault.url}/members`);
+  expect((await page.goto(`${vault.url}/members`))?.status()).toBe(403);
   await expect(page.locator("[data-status=\"403\"]")).toContainText("403 — not allowed");
   await signOut(page);
 
@@ -80,7 +80,7 @@ test("security cannot create or rotate a secret; viewer cannot revoke or manage 
   await expect(page.getByRole("row").filter({ hasText: "roles-bot" })).toContainText("active");
   await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Incident: revoke all…" })).toHaveCount(0);
-  await page.goto(`${vault.url}/audit`);
+  expect((await page.goto(`${vault.url}/audit`))?.status()).toBe(403);
   await expect(page.locator("[data-status=\"403\"]")).toContainText("403 — not allowed");
   const exportRes = await page.request.get(`${vault.url}/api/v1/audit/export?format=csv`);
   expect(exportRes.status()).toBe(403);

@@ -3,7 +3,6 @@ import { requirePageUser } from "@/lib/auth/require-page-user";
 import { prisma } from "@/lib/db/prisma";
 import { listAuditEvents } from "@/lib/audit/list-audit-events";
 import { listAuditQuerySchema } from "@/lib/validations/audit";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { AuditTable } from "./columns";
 import { LiveUpdates } from "./live-updates";
@@ -41,9 +40,8 @@ function queryString(params: Record<string, string | undefined>) {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const access = await requirePageUser("audit:read", "/audit");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId } = access.user;
+  const user = await requirePageUser("audit:read", "/audit");
+  const { orgId } = user;
   const { query, error } = parse(await searchParams);
   const [page, bots, secrets, members] = await Promise.all([
     listAuditEvents(prisma, { orgId, ...query }),

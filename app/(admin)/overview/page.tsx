@@ -3,7 +3,6 @@ import { requirePageUser } from "@/lib/auth/require-page-user";
 import { prisma } from "@/lib/db/prisma";
 import { getOverviewStats } from "@/lib/overview/get-overview-stats";
 import { daysAgo, formatTime } from "@/lib/format";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 
 export const metadata = { title: "Overview" };
@@ -20,9 +19,8 @@ function Stat({ label, value, href }: { label: string; value: number; href: stri
 }
 
 export default async function OverviewPage() {
-  const access = await requirePageUser("metadata:read", "/overview");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const stats = await getOverviewStats(prisma, { orgId: access.user.orgId });
+  const user = await requirePageUser("metadata:read", "/overview");
+  const stats = await getOverviewStats(prisma, { orgId: user.orgId });
   return (
     <>
       <PageHeader title="Overview" description="What the vault's bots are doing right now." />
