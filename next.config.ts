@@ -18,6 +18,9 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // The app build checks app code only; `npm run typecheck` covers tests and scripts.
   typescript: { tsconfigPath: "tsconfig.build.json" },
+  // forbidden() from next/navigation: pages a role may not see answer HTTP 403
+  // (lib/auth/require-page-user.ts, app/(admin)/forbidden.tsx).
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

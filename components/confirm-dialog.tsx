@@ -1,6 +1,7 @@
 "use client";
 // Every destructive action goes through this: one click opens it, one confirmation
-// runs it. `confirmText` makes the user type a name first (deleting a secret).
+// runs it. `confirmText` makes the user type a name first (deleting a secret or a bot);
+// it is sent as `confirm`, and the server action checks it again.
 import { useActionState, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { initialFormState, type FormState } from "@/lib/forms/form-state";
 import { FormMessage } from "./form-message";
@@ -64,7 +65,8 @@ export function ConfirmDialog({ trigger, triggerClassName = "btn btn-sm", title,
               <label htmlFor={`${id}-confirm`} className="block text-sm font-medium">
                 Type <code className="rounded bg-slate-100 px-1">{confirmText}</code> to confirm
               </label>
-              <input id={`${id}-confirm`} className="input" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+              <input id={`${id}-confirm`} name="confirm" className="input" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} aria-invalid={!!state.fieldErrors?.confirm} />
+              {state.fieldErrors?.confirm ? <p className="text-xs font-medium text-red-700">{state.fieldErrors.confirm.join(" ")}</p> : null}
             </div>
           ) : null}
           <FormMessage state={state} />

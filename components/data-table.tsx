@@ -99,7 +99,7 @@ export function DataTable<T>({ columns, data, getRowId, caption, empty, selectab
   return (
     <div className="space-y-2">
       {toolbar ? <div className="flex flex-wrap items-center gap-2">{toolbar(selected, () => setRowSelection({}))}</div> : null}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <caption className="sr-only">{caption}</caption>
           <thead className="bg-slate-50">

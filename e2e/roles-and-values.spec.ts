@@ -49,7 +49,22 @@ test("a saved value never appears in any page, and each page gets a screenshot",
   expect(exported).toContain("secret.rotated");
   expect(exported).not.toContain(VALUE);
   expect(exported).not.toContain(ROTATED);
+  // A phone-sized screen: nothing makes the page itself scroll sideways (wide tables
+  // and the nav scroll inside their own boxes).
   await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of [...PAGES, secretPath, `/bots/${bot.id}`, "/mounts"]) {
+    await page.goto(vault.url + path);
+    const { scrollWidth, width, suspects } = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      // For the failure message: what pokes out, unless a scroll box holds it (an
+      // absolutely positioned child escapes a scroll box that is not positioned itself).
+      const suspects = [...document.body.querySelectorAll("*")]
+        .filter((el) => el.getBoundingClientRect().right > width + 1 && (!el.parentElement?.closest(".overflow-x-auto") || getComputedStyle(el).position === "absolute"))
+        .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(" ").slice(0, 3).join(".")} → ${Math.round(el.getBoundingClientRect().right)}px`);
+      return { scrollWidth: document.documentElement.scrollWidth, width, suspects: suspects.slice(0, 5) };
+    });
+    expect(scrollWidth, `${path} scrolls sideways: ${suspects.join(", ")}`).toBe(width);
+  }
   await page.goto(`${vault.url}/catalogue`);
   await snap(page, "catalogue-narrow");
 });
@@ -70,7 +85,7 @@ test("security cannot create or rotate a secret; viewer cannot revoke or manage 
   await expect(page.getByRole("button", { name: "Delete secret" })).toHaveCount(0);
   await page.goto(`${vault.url}/leases`);
   await expect(page.getByRole("button", { name: "Incident: revoke all…" })).toBeVisible();
-  await page.goto(`${vault.url}/members`);
+  expect((await page.goto(`${vault.url}/members`))?.status()).toBe(403);
   await expect(page.locator("[data-status=\"403\"]")).toContainText("403 — not allowed");
   await signOut(page);
 
@@ -80,7 +95,7 @@ test("security cannot create or rotate a secret; viewer cannot revoke or manage 
   await expect(page.getByRole("row").filter({ hasText: "roles-bot" })).toContainText("active");
   await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Incident: revoke all…" })).toHaveCount(0);
-  await page.goto(`${vault.url}/audit`);
+  expect((await page.goto(`${vault.url}/audit`))?.status()).toBe(403);
   await expect(page.locator("[data-status=\"403\"]")).toContainText("403 — not allowed");
   const exportRes = await page.request.get(`${vault.url}/api/v1/audit/export?format=csv`);
   expect(exportRes.status()).toBe(403);

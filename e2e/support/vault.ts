@@ -8,6 +8,7 @@ import { createDatabase, dropDatabase } from "../../lib/db/scratch-database";
 import { createPrismaClient, transaction, type PrismaClient } from "../../lib/db/prisma";
 import { bootstrap } from "../../lib/orgs/bootstrap";
 import { createUser } from "../../lib/users/create-user";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
 import { SYSTEM_ACTOR } from "../../lib/audit/record-audit-event";
 import type { Role } from "../../lib/generated/prisma/enums";
 import { generateToken } from "../../lib/crypto/tokens";
@@ -25,8 +26,8 @@ export interface Vault {
   server: TestServer;
   /** The owner's admin API token, for seeding through the HTTP API. */
   adminToken: string;
-  /** Adds a member with `role` and returns their credentials. */
-  addMember(role: Role): Promise<{ email: string; password: string; id: string }>;
+  /** Adds a member with `role` and returns their credentials, with an `rva_` API token of their own. */
+  addMember(role: Role): Promise<{ email: string; password: string; id: string; apiToken: string }>;
 }
 
 /** Registers beforeAll/afterAll for the calling spec file and returns its vault. */
@@ -47,8 +48,12 @@ export function useVault(): Vault {
     vault.addMember = async (role) => {
       const email = `${role}-${randomBytes(3).toString("hex")}@vault.test`;
       const password = `${role} password 123`;
-      const user = await transaction(vault.prisma, (tx) => createUser(tx, { orgId: vault.orgId, email, password, role, actor: SYSTEM_ACTOR }));
-      return { email, password, id: user.id };
+      const { user, token } = await transaction(vault.prisma, async (tx) => {
+        const user = await createUser(tx, { orgId: vault.orgId, email, password, role, actor: SYSTEM_ACTOR });
+        const { token } = await createApiToken(tx, { orgId: vault.orgId, userId: user.id, name: `${role} automation`, actor: SYSTEM_ACTOR });
+        return { user, token };
+      });
+      return { email, password, id: user.id, apiToken: token };
     };
   });
   test.afterAll(async () => {

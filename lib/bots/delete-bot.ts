@@ -1,23 +1,27 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { lockAuditHead, recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import { ApiError } from "@/lib/api/errors";
+import { confirmMismatch } from "@/lib/secrets/delete-secret";
 
 export interface DeleteBotOptions {
   orgId: string;
   id: string;
   actor: Actor;
   ip?: string | null;
+  /** What a person typed to confirm (the web form): it must be the bot's exact name. The API does not ask. */
+  confirmName?: string;
 }
 
 /**
  * Removes a bot with its grants and leases (the rows cascade). Its token stops
  * working at once; the audit trail keeps the bot's history under its id.
  */
-export async function deleteBot(tx: Prisma.TransactionClient, { orgId, id, actor, ip }: DeleteBotOptions) {
+export async function deleteBot(tx: Prisma.TransactionClient, { orgId, id, actor, ip, confirmName }: DeleteBotOptions) {
   // Same lock as lease issuance: no lease can be issued to the bot while it is being removed.
   await lockAuditHead(tx, orgId);
   const bot = await tx.bot.findFirst({ where: { id, orgId }, select: { id: true, name: true } });
   if (!bot) throw new ApiError("not_found", "Bot not found");
+  if (confirmName !== undefined && confirmName !== bot.name) throw confirmMismatch(bot.name);
   const [leases, grants] = await Promise.all([
     tx.lease.count({ where: { orgId, botId: id, status: { in: ["active", "pending"] } } }),
     tx.grant.count({ where: { orgId, botId: id } }),

@@ -2,11 +2,17 @@
 // so the page reflects a revoke or a freeze the moment it happens.
 import type { Db } from "@/lib/db/prisma";
 import { auditEventSelect, presentEvent } from "@/lib/audit/present-event";
+import { can } from "@/lib/auth/roles";
+import type { Role } from "@/lib/generated/prisma/enums";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DENIAL_TYPES = ["lease.denied", "lease.rejected", "lease.resolve_denied"];
 
-export async function getOverviewStats(db: Db, { orgId, now = new Date() }: { orgId: string; now?: Date }) {
+/**
+ * `role` decides what may be read: recent denials are audit events (with reasons),
+ * so a role without audit:read gets null there and the query is not even run.
+ */
+export async function getOverviewStats(db: Db, { orgId, role, now = new Date() }: { orgId: string; role: Role; now?: Date }) {
   const since = new Date(now.getTime() - DAY_MS);
   const policy = await db.policy.findUniqueOrThrow({ where: { orgId }, select: { rotationPeriodDays: true } });
   const rotationCutoff = new Date(now.getTime() - policy.rotationPeriodDays * DAY_MS);
@@ -22,7 +28,7 @@ export async function getOverviewStats(db: Db, { orgId, now = new Date() }: { or
       take: 20,
     }),
     db.bot.findMany({ where: { orgId, frozenAt: { not: null } }, select: { id: true, name: true, frozenAt: true }, orderBy: { frozenAt: "desc" }, take: 20 }),
-    db.auditEvent.findMany({ where: { orgId, outcome: "denied" }, select: auditEventSelect, orderBy: { seq: "desc" }, take: 10 }),
+    can(role, "audit:read") ? db.auditEvent.findMany({ where: { orgId, outcome: "denied" }, select: auditEventSelect, orderBy: { seq: "desc" }, take: 10 }) : null,
   ]);
   return {
     activeLeases,
@@ -32,6 +38,6 @@ export async function getOverviewStats(db: Db, { orgId, now = new Date() }: { or
     rotationPeriodDays: policy.rotationPeriodDays,
     dueForRotation,
     frozenBots,
-    recentDenials: recentDenials.map(presentEvent),
+    recentDenials: recentDenials?.map(presentEvent) ?? null,
   };
 }

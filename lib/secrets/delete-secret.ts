@@ -7,15 +7,27 @@ export interface DeleteSecretOptions {
   id: string;
   actor: Actor;
   ip?: string | null;
+  /**
+   * What a person typed to confirm (the web form): it must be the secret's exact name.
+   * The admin API, driven by scripts that already name the id, does not ask for it.
+   */
+  confirmName?: string;
+}
+
+export function confirmMismatch(name: string) {
+  return new ApiError("validation_failed", "The name you typed does not match; nothing was deleted.", {
+    issues: [{ path: ["confirm"], message: `Type ${name} exactly to confirm` }],
+  });
 }
 
 /**
  * Revokes the secret's active leases, then removes it with its versions (the sealed
  * values are gone for good) and grants. Leases keep name and scope for history.
  */
-export async function deleteSecret(tx: Prisma.TransactionClient, { orgId, id, actor, ip }: DeleteSecretOptions) {
+export async function deleteSecret(tx: Prisma.TransactionClient, { orgId, id, actor, ip, confirmName }: DeleteSecretOptions) {
   const secret = await tx.secret.findFirst({ where: { id, orgId }, select: { id: true, name: true, scope: true, currentVersion: true } });
   if (!secret) throw new ApiError("not_found", "Secret not found");
+  if (confirmName !== undefined && confirmName !== secret.name) throw confirmMismatch(secret.name);
   const revoked = await tx.lease.updateMany({
     where: { orgId, secretId: id, status: "active" },
     data: { status: "revoked", revokedAt: new Date(), revokeReason: "secret deleted" },

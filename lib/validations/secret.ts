@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_VALUE_BYTES, scopeSchema, secretNameSchema } from "./common";
+import { idSchema, MAX_VALUE_BYTES, scopeSchema, secretNameSchema } from "./common";
 
 export const secretValueSchema = z
   .string()
@@ -27,6 +27,15 @@ export const updateSecretSchema = z
   })
   .refine((v) => v.value !== undefined || v.description !== undefined || v.tags !== undefined, "Nothing to update");
 export type UpdateSecretInput = z.infer<typeof updateSecretSchema>;
+
+/**
+ * The web form's delete: the person types the secret's name. Whether it matches is
+ * decided by deleteSecret against the row itself, in the transaction that deletes it.
+ */
+export const deleteSecretFormSchema = z.strictObject({
+  id: idSchema("sec"),
+  confirm: z.string({ error: "Type the secret's name to confirm" }).min(1, "Type the secret's name to confirm"),
+});
 
 export const listSecretsQuerySchema = z.strictObject({
   scope: scopeSchema.optional(),

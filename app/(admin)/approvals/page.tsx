@@ -3,16 +3,14 @@ import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { listPendingLeases } from "@/lib/approvals/list-pending-leases";
 import { getPolicyOrThrow } from "@/lib/policy/get-policy";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { PendingTable } from "./columns";
 
 export const metadata = { title: "Approvals" };
 
 export default async function ApprovalsPage() {
-  const access = await requirePageUser("metadata:read", "/approvals");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role, id: userId } = access.user;
+  const user = await requirePageUser("metadata:read", "/approvals");
+  const { orgId, role, id: userId } = user;
   const [pending, policy] = await Promise.all([listPendingLeases(prisma, { orgId }), getPolicyOrThrow(prisma, { orgId })]);
   const rows = pending.map((p) => ({
     ...p,

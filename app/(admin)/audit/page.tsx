@@ -2,8 +2,8 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { prisma } from "@/lib/db/prisma";
 import { listAuditEvents } from "@/lib/audit/list-audit-events";
+import { latestEventSeq } from "@/lib/events/read-events-after";
 import { listAuditQuerySchema } from "@/lib/validations/audit";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { AuditTable } from "./columns";
 import { LiveUpdates } from "./live-updates";
@@ -41,10 +41,12 @@ function queryString(params: Record<string, string | undefined>) {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const access = await requirePageUser("audit:read", "/audit");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId } = access.user;
+  const user = await requirePageUser("audit:read", "/audit");
+  const { orgId } = user;
   const { query, error } = parse(await searchParams);
+  // Read before the events: anything that commits after this is newer than the head
+  // the live updater starts from, so it cannot fall between the two reads unseen.
+  const headSeq = Number(await latestEventSeq(prisma, { orgId }));
   const [page, bots, secrets, members] = await Promise.all([
     listAuditEvents(prisma, { orgId, ...query }),
     prisma.bot.findMany({ where: { orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
@@ -54,7 +56,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const names = { ...Object.fromEntries(bots.map((b) => [b.id, b.name])), ...Object.fromEntries(members.map((m) => [m.id, m.email])) };
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, query[k]])) as Record<string, string | undefined>;
   const filterQs = queryString(filters);
-  const newestSeq = page.events[0]?.seq ?? null;
   return (
     <>
       <PageHeader
@@ -153,7 +154,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       </form>
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
-        <LiveUpdates newestSeq={newestSeq} enabled={!query.cursor} />
+        <LiveUpdates headSeq={headSeq} enabled={!query.cursor} />
         <nav aria-label="Pages" className="flex gap-2">
           {query.cursor ? (
             <Link className="btn btn-sm" href={`/audit?${filterQs}`}>

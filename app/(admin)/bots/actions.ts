@@ -10,7 +10,7 @@ import { rotateBotToken } from "@/lib/bots/rotate-bot-token";
 import { setBotFrozen } from "@/lib/bots/set-bot-frozen";
 import { createGrant } from "@/lib/grants/create-grant";
 import { deleteGrant } from "@/lib/grants/delete-grant";
-import { createBotSchema, freezeBotSchema } from "@/lib/validations/bot";
+import { createBotSchema, deleteBotFormSchema, freezeBotSchema } from "@/lib/validations/bot";
 import { idSchema } from "@/lib/validations/common";
 import { createGrantSchema } from "@/lib/validations/grant";
 
@@ -44,8 +44,9 @@ export async function rotateBotTokenAction(_prev: FormState, fd: FormData): Prom
 
 export async function deleteBotAction(_prev: FormState, fd: FormData): Promise<FormState> {
   const state = await runAction("bots:write", "delete bot", async ({ user, actor, ip }) => {
-    const id = botId.parse(text(fd, "id"));
-    await transaction(prisma, (tx) => deleteBot(tx, { orgId: user.orgId, id, actor, ip }));
+    // The dialog disables its button until the name is typed; this is the check that counts.
+    const { id, confirm } = deleteBotFormSchema.parse({ id: text(fd, "id"), confirm: text(fd, "confirm") });
+    await transaction(prisma, (tx) => deleteBot(tx, { orgId: user.orgId, id, actor, ip, confirmName: confirm }));
     return { ok: true, message: "Bot deleted." };
   });
   if (state.ok) redirect("/bots");

@@ -8,7 +8,7 @@ import { createSecret } from "@/lib/secrets/create-secret";
 import { updateSecret } from "@/lib/secrets/update-secret";
 import { deleteSecret } from "@/lib/secrets/delete-secret";
 import { idSchema } from "@/lib/validations/common";
-import { createSecretSchema, updateSecretSchema } from "@/lib/validations/secret";
+import { createSecretSchema, deleteSecretFormSchema, updateSecretSchema } from "@/lib/validations/secret";
 
 // The value is read from the form, sealed, and never returned in any state.
 export async function createSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -45,8 +45,9 @@ export async function updateSecretMetadataAction(_prev: FormState, fd: FormData)
 
 export async function deleteSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
   const state = await runAction("catalogue:write", "delete secret", async ({ user, actor, ip }) => {
-    const id = idSchema("sec").parse(text(fd, "id"));
-    const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: user.orgId, id, actor, ip }));
+    // The dialog disables its button until the name is typed; this is the check that counts.
+    const { id, confirm } = deleteSecretFormSchema.parse({ id: text(fd, "id"), confirm: text(fd, "confirm") });
+    const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: user.orgId, id, actor, ip, confirmName: confirm }));
     return { ok: true, message: `Deleted; ${result.leasesRevoked} active leases revoked, ${result.grantsRemoved} grants removed.` };
   });
   if (state.ok && text(fd, "redirect") === "1") redirect("/catalogue");

@@ -3,7 +3,6 @@ import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { listSecrets } from "@/lib/secrets/list-secrets";
 import { getPolicyOrThrow } from "@/lib/policy/get-policy";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { CreateSecretForm } from "./create-secret-form";
 import { SecretsTable } from "./columns";
@@ -11,9 +10,8 @@ import { SecretsTable } from "./columns";
 export const metadata = { title: "Catalogue" };
 
 export default async function CataloguePage() {
-  const access = await requirePageUser("metadata:read", "/catalogue");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role } = access.user;
+  const user = await requirePageUser("metadata:read", "/catalogue");
+  const { orgId, role } = user;
   const [secrets, policy] = await Promise.all([listSecrets(prisma, { orgId }), getPolicyOrThrow(prisma, { orgId })]);
   const cutoff = Date.now() - policy.rotationPeriodDays * 86_400_000;
   const rows = secrets.map((s) => ({ ...s, dueForRotation: s.rotatedAt.getTime() < cutoff }));

@@ -3,7 +3,6 @@ import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { listLeases } from "@/lib/leases/list-leases";
 import { LEASE_STATUSES, listLeasesQuerySchema } from "@/lib/validations/lease";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { LeasesTable } from "./columns";
 import { IncidentControl } from "./incident-control";
@@ -20,9 +19,8 @@ function filters(search: Search) {
 }
 
 export default async function LeasesPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const access = await requirePageUser("metadata:read", "/leases");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role } = access.user;
+  const user = await requirePageUser("metadata:read", "/leases");
+  const { orgId, role } = user;
   const query = filters(await searchParams);
   const [leases, bots, secrets] = await Promise.all([
     listLeases(prisma, { orgId, ...query }),

@@ -1,7 +1,6 @@
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { prisma } from "@/lib/db/prisma";
 import { listMembers } from "@/lib/members/list-members";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { InviteForm } from "./invite-form";
 import { MembersTable } from "./columns";
@@ -9,9 +8,8 @@ import { MembersTable } from "./columns";
 export const metadata = { title: "Members" };
 
 export default async function MembersPage() {
-  const access = await requirePageUser("members:write", "/members");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const members = await listMembers(prisma, { orgId: access.user.orgId });
+  const user = await requirePageUser("members:write", "/members");
+  const members = await listMembers(prisma, { orgId: user.orgId });
   return (
     <>
       <PageHeader
@@ -20,7 +18,7 @@ export default async function MembersPage() {
       />
       <div className="space-y-6">
         <InviteForm />
-        <MembersTable data={members} selfId={access.user.id} />
+        <MembersTable data={members} selfId={user.id} />
       </div>
     </>
   );

@@ -7,7 +7,6 @@ import { listMounts } from "@/lib/mounts/list-mounts";
 import { mcpClientConfig } from "@/lib/mounts/mcp-client-config";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { CopyButton } from "@/components/copy-button";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { CreateMountForm } from "./create-mount-form";
 import { deleteMountAction } from "./actions";
@@ -15,13 +14,12 @@ import { deleteMountAction } from "./actions";
 export const metadata = { title: "Mounts" };
 
 export default async function MountsPage() {
-  const access = await requirePageUser("metadata:read", "/mounts");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const orgId = access.user.orgId;
+  const user = await requirePageUser("metadata:read", "/mounts");
+  const orgId = user.orgId;
   const [mounts, bots] = await Promise.all([listMounts(prisma, { orgId }), listBots(prisma, { orgId })]);
   const h = await headers();
   const vaultUrl = `${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`;
-  const writable = can(access.user.role, "grants:write");
+  const writable = can(user.role, "grants:write");
   return (
     <>
       <PageHeader

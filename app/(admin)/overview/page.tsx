@@ -1,35 +1,43 @@
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/require-page-user";
+import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { getOverviewStats } from "@/lib/overview/get-overview-stats";
 import { daysAgo, formatTime } from "@/lib/format";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 
 export const metadata = { title: "Overview" };
 
-function Stat({ label, value, href }: { label: string; value: number; href: string }) {
-  return (
-    <Link href={href} className="card block hover:border-indigo-300">
+/** `href` null: the figure stays, but its detail page is one the role may not open. */
+function Stat({ label, value, href }: { label: string; value: number; href: string | null }) {
+  const body = (
+    <>
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
       <p className="mt-1 text-3xl font-semibold tabular-nums" data-stat={label}>
         {value}
       </p>
+    </>
+  );
+  return href ? (
+    <Link href={href} className="card block hover:border-indigo-300">
+      {body}
     </Link>
+  ) : (
+    <div className="card">{body}</div>
   );
 }
 
 export default async function OverviewPage() {
-  const access = await requirePageUser("metadata:read", "/overview");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const stats = await getOverviewStats(prisma, { orgId: access.user.orgId });
+  const user = await requirePageUser("metadata:read", "/overview");
+  const stats = await getOverviewStats(prisma, { orgId: user.orgId, role: user.role });
+  const canAudit = can(user.role, "audit:read");
   return (
     <>
       <PageHeader title="Overview" description="What the vault's bots are doing right now." />
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <Stat label="Active leases" value={stats.activeLeases} href="/leases?status=active" />
-        <Stat label="Issued (24 h)" value={stats.issued24h} href="/audit?type=lease.granted" />
-        <Stat label="Denied (24 h)" value={stats.denied24h} href="/audit?outcome=denied" />
+        <Stat label="Issued (24 h)" value={stats.issued24h} href={canAudit ? "/audit?type=lease.granted" : null} />
+        <Stat label="Denied (24 h)" value={stats.denied24h} href={canAudit ? "/audit?outcome=denied" : null} />
         <Stat label="Awaiting approval" value={stats.pendingApprovals} href="/approvals" />
         <Stat label="Frozen bots" value={stats.frozenBots.length} href="/bots" />
       </div>
@@ -73,25 +81,27 @@ export default async function OverviewPage() {
             </ul>
           )}
         </section>
-        <section className="card lg:col-span-2" aria-labelledby="denials-heading">
-          <h2 id="denials-heading" className="font-semibold">
-            Recent denials
-          </h2>
-          {stats.recentDenials.length === 0 ? (
-            <p className="mt-3 text-sm text-slate-600">Nothing was denied yet.</p>
-          ) : (
-            <ul className="mt-3 divide-y divide-slate-100 text-sm">
-              {stats.recentDenials.map((e) => (
-                <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
-                  <span>
-                    <code className="text-xs">{e.type}</code> {e.secretName ? <span className="font-mono">{e.secretName}</span> : null} — {e.reason}
-                  </span>
-                  <span className="text-slate-600">{formatTime(e.createdAt)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        {stats.recentDenials ? (
+          <section className="card lg:col-span-2" aria-labelledby="denials-heading">
+            <h2 id="denials-heading" className="font-semibold">
+              Recent denials
+            </h2>
+            {stats.recentDenials.length === 0 ? (
+              <p className="mt-3 text-sm text-slate-600">Nothing was denied yet.</p>
+            ) : (
+              <ul className="mt-3 divide-y divide-slate-100 text-sm">
+                {stats.recentDenials.map((e) => (
+                  <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
+                    <span>
+                      <code className="text-xs">{e.type}</code> {e.secretName ? <span className="font-mono">{e.secretName}</span> : null} — {e.reason}
+                    </span>
+                    <span className="text-slate-600">{formatTime(e.createdAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        ) : null}
       </div>
     </>
   );

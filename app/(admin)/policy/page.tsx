@@ -2,16 +2,14 @@ import { requirePageUser } from "@/lib/auth/require-page-user";
 import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { getPolicyOrThrow } from "@/lib/policy/get-policy";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { PolicyForm } from "./policy-form";
 
 export const metadata = { title: "Org policy" };
 
 export default async function PolicyPage() {
-  const access = await requirePageUser("metadata:read", "/policy");
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role } = access.user;
+  const user = await requirePageUser("metadata:read", "/policy");
+  const { orgId, role } = user;
   const [policy, secrets] = await Promise.all([
     getPolicyOrThrow(prisma, { orgId }),
     prisma.secret.findMany({ where: { orgId }, select: { id: true, name: true, scope: true }, orderBy: [{ name: "asc" }, { scope: "asc" }] }),

@@ -9,7 +9,6 @@ import { listGrants } from "@/lib/grants/list-grants";
 import { listLeases } from "@/lib/leases/list-leases";
 import { isId } from "@/lib/ids";
 import { formatTime } from "@/lib/format";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
 import { LeasesTable } from "../../leases/columns";
@@ -31,9 +30,8 @@ async function loadBot(orgId: string, id: string) {
 
 export default async function BotPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const access = await requirePageUser("metadata:read", `/bots/${id}`);
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role } = access.user;
+  const user = await requirePageUser("metadata:read", `/bots/${id}`);
+  const { orgId, role } = user;
   const bot = await loadBot(orgId, id);
   const [grants, leases, secrets] = await Promise.all([
     listGrants(prisma, { orgId, botId: id }),

@@ -11,7 +11,6 @@ import { listAuditEvents } from "@/lib/audit/list-audit-events";
 import { isId } from "@/lib/ids";
 import { formatDuration, formatTime } from "@/lib/format";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { Forbidden } from "@/components/forbidden";
 import { PageHeader } from "@/components/page-header";
 import { LeasesTable } from "../../leases/columns";
 import { AuditTable } from "../../audit/columns";
@@ -32,9 +31,8 @@ async function loadSecret(orgId: string, id: string) {
 
 export default async function SecretPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const access = await requirePageUser("metadata:read", `/catalogue/${id}`);
-  if (!access.allowed) return <Forbidden permission={access.permission} role={access.user.role} />;
-  const { orgId, role } = access.user;
+  const user = await requirePageUser("metadata:read", `/catalogue/${id}`);
+  const { orgId, role } = user;
   const secret = await loadSecret(orgId, id);
   const canAudit = can(role, "audit:read");
   const [grants, leases, audit, bots] = await Promise.all([
