@@ -39,6 +39,15 @@ describe("bad input", () => {
     expectError(await call("POST", "/api/leases", { token: s.token, body: { secret: "A", extra: true } }), 400, "validation_failed");
     expectError(await call("POST", "/api/leases", { token: s.token, body: { secret: "A", ttlSeconds: -5 } }), 400, "validation_failed");
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "BIG", value: "x".repeat(64 * 1024 + 1) } }), 400, "validation_failed");
+    // Each refused lease request of the authenticated bot is in the audit trail, by field path, without the body.
+    const refused = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, botId: s.bot.id, type: "lease.denied" }, orderBy: { seq: "asc" } });
+    expect(refused.map((e) => e.reason)).toEqual([
+      "invalid_json: the lease request was malformed",
+      ...Array.from({ length: 5 }, () => "validation_failed: the lease request was malformed"),
+    ]);
+    expect(refused[1].data).toBeNull();
+    expect((refused[2].data as { fields: string[] }).fields.sort()).toEqual(["secret", "singleUse", "ttlSeconds"]);
+    expect(JSON.stringify(refused)).not.toMatch(/lower_case|soon|yes/);
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "../../etc/passwd", value: "v" } }), 400, "validation_failed");
     expectError(await call("PUT", "/api/v1/policy", { token: s.adminToken, body: { defaultTtlSeconds: 7200 } }), 400, "validation_failed");
     expectError(await call("POST", "/api/v1/leases/revoke", { token: s.adminToken, body: { all: true } }), 400, "validation_failed");

@@ -99,6 +99,7 @@ describe("audit listener", () => {
     expect(sseEventName("lease.resolved")).toBe("vault.accessed");
     expect(sseEventName("lease.denied")).toBe("vault.denied");
     expect(sseEventName("lease.resolve_denied")).toBe("vault.denied");
+    for (const refusal of ["lease.bad_token", "lease.locked", "lease.rejected", "rate_limit.exceeded"]) expect(sseEventName(refusal)).toBe("vault.denied");
     expect(sseEventName("secret.created")).toBe("secret.created");
     expect(formatSseEvent({ seq: 7, type: "lease.resolved" })).toBe('id: 7\nevent: vault.accessed\ndata: {"seq":7,"type":"lease.resolved"}\n\n');
   });

@@ -3,11 +3,12 @@ import { NextResponse } from "next/server";
 import { withBot } from "@/lib/api/handler";
 import { parseBody } from "@/lib/api/request";
 import { prisma } from "@/lib/db/prisma";
+import { denyInvalidLeaseRequest } from "@/lib/leases/deny-invalid-request";
 import { requestLease } from "@/lib/leases/request-lease";
 import { requestLeaseSchema } from "@/lib/validations/lease";
 
 export const POST = withBot(async ({ req, bot, ip }) => {
-  const input = await parseBody(req, requestLeaseSchema);
+  const input = await parseBody(req, requestLeaseSchema).catch((error) => denyInvalidLeaseRequest(prisma, { bot, ip, error }));
   const lease = await requestLease(prisma, { bot, input, ip });
   return NextResponse.json(lease, { status: lease.status === "pending" ? 202 : 201 });
 });
