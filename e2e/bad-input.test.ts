@@ -79,6 +79,9 @@ describe("bad input", () => {
     expectError(await call("GET", "/api/nope/nothing", {}), 404, "not_found");
     expectError(await call("GET", "/api/v1/audit?limit=abc", { token: s.adminToken }), 400, "validation_failed");
     expectError(await call("GET", "/api/v1/audit?cursor=-1", { token: s.adminToken }), 400, "validation_failed");
+    // Past PostgreSQL's bigint: these were a database range error, a 500.
+    expectError(await call("GET", "/api/v1/audit?cursor=9999999999999999999", { token: s.adminToken }), 400, "validation_failed");
+    expectError(await call("GET", "/api/v1/events?after=9223372036854775808", { token: s.adminToken }), 400, "validation_failed");
     expectError(await call("GET", "/api/v1/audit?from=yesterday", { token: s.adminToken }), 400, "validation_failed");
   });
 });

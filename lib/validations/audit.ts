@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./common";
+import { idSchema, seqSchema } from "./common";
 
 export const listAuditQuerySchema = z.strictObject({
   type: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/).max(64).optional(),
@@ -13,7 +13,7 @@ export const listAuditQuerySchema = z.strictObject({
   q: z.string().trim().min(1).max(200).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  cursor: z.string().regex(/^\d{1,19}$/, "cursor is the seq of the last event you saw").optional(),
+  cursor: seqSchema("cursor is the seq of the last event you saw").optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;

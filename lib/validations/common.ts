@@ -13,3 +13,14 @@ export const idSchema = (prefix: string) =>
 export const ttlSecondsSchema = z.number().int().min(1).max(60 * 60 * 24 * 30);
 
 export const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
+
+/**
+ * An audit event's seq as sent back by clients (a page cursor, Last-Event-ID). The column
+ * is a PostgreSQL bigint: a larger number was a database range error, a 500, not a 400.
+ */
+export const seqSchema = (message: string) =>
+  z
+    .string()
+    .regex(/^\d{1,19}$/, message)
+    // Zod runs refinements after a failed regex too: BigInt() must only see digits.
+    .refine((v) => !/^\d{1,19}$/.test(v) || BigInt(v) <= 9223372036854775807n, message);
