@@ -240,6 +240,19 @@ function send(base: URL, req: Req): Promise<{ status: number; type: string; text
   });
 }
 
+/** One request whose response headers matter (HEAD, OPTIONS, cookies). */
+function rawHeaders(req: Req): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  const base = new URL(app.url);
+  return new Promise((resolve, reject) => {
+    const r = http.request({ host: base.hostname, port: base.port, method: req.method, path: req.path, headers: req.headers, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers }));
+    });
+    r.on("error", reject);
+    r.end();
+  });
+}
+
 /** Where the server will route the request: Next resolves dot segments first. */
 function landsOnApi(path: string) {
   try {
@@ -264,7 +277,6 @@ function malformedEscape(path: string) {
  * it; when a fix lands, its `it.fails` starts failing: remove the marker and the label.
  */
 function knownBug(req: Req, res: { status: number; text: string }): string | null {
-  if (res.status === 405 && res.text === "") return "405-empty-body";
   if (res.status === 500 && malformedEscape(req.path)) return "500-malformed-escape";
   const isAuth = new URL(req.path, "http://x").pathname.startsWith("/api/auth/");
   if (res.status === 500 && isAuth && req.method === "POST" && /json/i.test(req.headers["content-type"] ?? "")) return "500-next-auth-json-body";
@@ -340,14 +352,19 @@ describe("fuzzing every route", () => {
   // ---- the bugs the fuzzing found, one request each (see knownBug) ----------------------
   const one = (req: Req) => send(new URL(app.url), req);
 
-  // Next answers methods a route does not export with a bare 405 and no body, not the
-  // documented error. Fix (app/api): export a shared `methodNotAllowed` handler (JSON 405
-  // `method_not_allowed`, with an Allow header) for the remaining verbs of every route,
-  // e.g. from lib/api/handler.ts, or answer it in proxy.ts for /api paths.
-  it.fails("a method the route does not serve answers 405 in the documented shape", async () => {
+  // Next answered methods a route does not export with a bare 405 and no body. Every
+  // route now exports lib/api/method-not-allowed.ts's handlers for the verbs it does not serve.
+  it("a method the route does not serve answers 405 in the documented shape, with Allow", async () => {
     const res = await one({ method: "PATCH", path: "/api/leases", headers: { authorization: `Bearer ${s.token}` } });
     expect(res.status).toBe(405);
     expect(JSON.parse(res.text)).toMatchObject({ error: { code: "method_not_allowed", message: expect.any(String) } });
+    const head = await rawHeaders({ method: "HEAD", path: "/api/leases", headers: {} });
+    expect([head.status, head.headers.allow]).toEqual([405, "POST, OPTIONS"]);
+    // OPTIONS lists what is served, not the 405 handlers; HEAD comes with GET.
+    const options = await rawHeaders({ method: "OPTIONS", path: "/api/v1/secrets/sec_x", headers: {} });
+    expect([options.status, options.headers.allow]).toEqual([204, "GET, HEAD, PUT, DELETE, OPTIONS"]);
+    const auth = await one({ method: "DELETE", path: "/api/auth/session", headers: {} });
+    expect([auth.status, JSON.parse(auth.text).error.code]).toEqual([405, "method_not_allowed"]);
   });
 
   // A malformed percent-escape in a dynamic segment ("%zz", "%", "%c0%ae") makes Next's

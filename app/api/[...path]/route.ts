@@ -7,3 +7,5 @@ const notFound = withPublic(async () => {
 });
 
 export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };
+// Next would otherwise answer OPTIONS itself with 204 and an Allow list for a route that does not exist.
+export { notFound as OPTIONS };

@@ -2,6 +2,7 @@
 import type { NextRequest } from "next/server";
 import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/auth-options";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
@@ -11,3 +12,5 @@ function handler(req: NextRequest, ctx: Ctx) {
 }
 
 export { handler as GET, handler as POST };
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");

@@ -6,6 +6,7 @@ import { prisma } from "@/lib/db/prisma";
 import { collectLease } from "@/lib/leases/collect-lease";
 import { releaseLease } from "@/lib/leases/release-lease";
 import { leaseIdSchema } from "@/lib/validations/lease";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withBot(async ({ bot, params, ip }) => {
   const id = leaseIdSchema.parse(params.id);
@@ -17,3 +18,5 @@ export const DELETE = withBot(async ({ bot, params, ip }) => {
   await releaseLease(prisma, { orgId: bot.orgId, botId: bot.id, id, ip });
   return new NextResponse(null, { status: 204 });
 });
+
+export const { POST, PUT, PATCH, OPTIONS } = otherMethods("DELETE", "GET");

@@ -4,6 +4,7 @@ import { withBot } from "@/lib/api/handler";
 import { prisma } from "@/lib/db/prisma";
 import { getMountOrThrow } from "@/lib/mounts/get-mount-or-throw";
 import { mountNameSchema } from "@/lib/validations/mount";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withBot(async ({ bot, params }) => {
   const name = mountNameSchema.parse(params.name);
@@ -14,3 +15,5 @@ export const GET = withBot(async ({ bot, params }) => {
   });
   return NextResponse.json({ name: mountName, command, args, mappings, justificationTemplate, ttlSeconds, updatedAt });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");

@@ -7,6 +7,7 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { createBot } from "@/lib/bots/create-bot";
 import { listBots } from "@/lib/bots/list-bots";
 import { createBotSchema } from "@/lib/validations/bot";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withAdmin("bots:write", async ({ req, admin, actor, ip }) => {
   const input = await parseBody(req, createBotSchema);
@@ -17,3 +18,5 @@ export const POST = withAdmin("bots:write", async ({ req, admin, actor, ip }) =>
 export const GET = withAdmin("metadata:read", async ({ admin }) => {
   return NextResponse.json({ bots: await listBots(prisma, { orgId: admin.orgId }) });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");

@@ -5,6 +5,7 @@ import { prisma } from "@/lib/db/prisma";
 import { auditListener } from "@/lib/events/audit-listener";
 import { openEventStream } from "@/lib/events/open-event-stream";
 import { eventStreamQuerySchema, lastEventIdSchema } from "@/lib/validations/event";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -24,3 +25,5 @@ export const GET = withAdmin("audit:read", async ({ req, admin }) => {
     headers: { "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");

@@ -9,6 +9,7 @@ import { createGrant } from "@/lib/grants/create-grant";
 import { listGrants } from "@/lib/grants/list-grants";
 import { deleteGrant } from "@/lib/grants/delete-grant";
 import { createGrantSchema, deleteGrantSchema, listGrantsQuerySchema } from "@/lib/validations/grant";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withAdmin("grants:write", async ({ req, admin, actor, ip }) => {
   const input = await parseBody(req, createGrantSchema);
@@ -26,3 +27,5 @@ export const DELETE = withAdmin("grants:write", async ({ req, admin, actor, ip }
   await transaction(prisma, (tx) => deleteGrant(tx, { orgId: admin.orgId, id, actor, ip }));
   return new NextResponse(null, { status: 204 });
 });
+
+export const { PUT, PATCH, OPTIONS } = otherMethods("DELETE", "GET", "POST");

@@ -5,8 +5,11 @@ import { parseQuery } from "@/lib/api/request";
 import { prisma } from "@/lib/db/prisma";
 import { listLeases } from "@/lib/leases/list-leases";
 import { listLeasesQuerySchema } from "@/lib/validations/lease";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withAdmin("metadata:read", async ({ req, admin }) => {
   const query = parseQuery(req, listLeasesQuerySchema);
   return NextResponse.json({ leases: await listLeases(prisma, { orgId: admin.orgId, ...query }) });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");

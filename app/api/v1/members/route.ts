@@ -7,6 +7,7 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { listMembers } from "@/lib/members/list-members";
 import { inviteMember } from "@/lib/members/invite-member";
 import { inviteMemberSchema } from "@/lib/validations/member";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withAdmin("members:write", async ({ admin }) => {
   return NextResponse.json({ members: await listMembers(prisma, { orgId: admin.orgId }) });
@@ -18,3 +19,5 @@ export const POST = withAdmin("members:write", async ({ req, admin, actor, ip })
   const setPasswordUrl = new URL(`/set-password?token=${setPasswordToken}`, req.url).toString();
   return NextResponse.json({ ...member, setPasswordUrl }, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");

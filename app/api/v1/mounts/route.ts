@@ -7,6 +7,7 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { createMount } from "@/lib/mounts/create-mount";
 import { listMounts } from "@/lib/mounts/list-mounts";
 import { createMountSchema, listMountsQuerySchema } from "@/lib/validations/mount";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withAdmin("grants:write", async ({ req, admin, actor, ip }) => {
   const input = await parseBody(req, createMountSchema);
@@ -18,3 +19,5 @@ export const GET = withAdmin("metadata:read", async ({ req, admin }) => {
   const query = parseQuery(req, listMountsQuerySchema);
   return NextResponse.json({ mounts: await listMounts(prisma, { orgId: admin.orgId, ...query }) });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");

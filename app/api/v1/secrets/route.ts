@@ -7,6 +7,7 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { createSecret } from "@/lib/secrets/create-secret";
 import { listSecrets } from "@/lib/secrets/list-secrets";
 import { createSecretSchema, listSecretsQuerySchema } from "@/lib/validations/secret";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withAdmin("catalogue:write", async ({ req, admin, actor, ip }) => {
   const input = await parseBody(req, createSecretSchema);
@@ -20,3 +21,5 @@ export const GET = withAdmin("metadata:read", async ({ req, admin }) => {
   const query = parseQuery(req, listSecretsQuerySchema);
   return NextResponse.json({ secrets: await listSecrets(prisma, { orgId: admin.orgId, ...query }) });
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");

@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db/prisma";
 import { resolveLease } from "@/lib/leases/resolve-lease";
 import { leaseIdSchema } from "@/lib/validations/lease";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withLeaseToken(async ({ params, leaseToken, ip }) => {
   // A malformed id cannot match any token: answer as for a wrong token.
@@ -12,3 +13,5 @@ export const POST = withLeaseToken(async ({ params, leaseToken, ip }) => {
   if (!id.success) throw new ApiError("unauthenticated", "A valid lease token is required");
   return NextResponse.json(await resolveLease(prisma, { leaseId: id.data, leaseToken, ip }));
 });
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods("POST");

@@ -5,6 +5,7 @@ import { parseQuery } from "@/lib/api/request";
 import { prisma } from "@/lib/db/prisma";
 import { exportAuditEvents, toReadableStream } from "@/lib/audit/export-audit-events";
 import { exportAuditQuerySchema } from "@/lib/validations/audit";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -18,3 +19,5 @@ export const GET = withAdmin("audit:read", async ({ req, admin }) => {
     },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");

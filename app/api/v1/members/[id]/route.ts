@@ -8,6 +8,7 @@ import { changeMemberRole } from "@/lib/members/change-member-role";
 import { removeMember } from "@/lib/members/remove-member";
 import { idSchema } from "@/lib/validations/common";
 import { changeRoleSchema } from "@/lib/validations/member";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 const userId = idSchema("usr");
 
@@ -22,3 +23,5 @@ export const DELETE = withAdmin("members:write", async ({ admin, actor, params, 
   await transaction(prisma, (tx) => removeMember(tx, { orgId: admin.orgId, id, actor, ip }));
   return new NextResponse(null, { status: 204 });
 });
+
+export const { GET, HEAD, POST, PUT, OPTIONS } = otherMethods("DELETE", "PATCH");

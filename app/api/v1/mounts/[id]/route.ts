@@ -9,6 +9,7 @@ import { getMountOrThrow } from "@/lib/mounts/get-mount-or-throw";
 import { updateMount } from "@/lib/mounts/update-mount";
 import { deleteMount } from "@/lib/mounts/delete-mount";
 import { mountIdSchema, updateMountSchema } from "@/lib/validations/mount";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withAdmin("metadata:read", async ({ admin, params }) => {
   return NextResponse.json(await getMountOrThrow(prisma, { orgId: admin.orgId, id: mountIdSchema.parse(params.id) }));
@@ -24,3 +25,5 @@ export const DELETE = withAdmin("grants:write", async ({ admin, actor, params, i
   const id = mountIdSchema.parse(params.id);
   return NextResponse.json(await transaction(prisma, (tx) => deleteMount(tx, { orgId: admin.orgId, id, actor, ip })));
 });
+
+export const { POST, PATCH, OPTIONS } = otherMethods("DELETE", "GET", "PUT");

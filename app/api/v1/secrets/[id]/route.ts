@@ -10,6 +10,7 @@ import { updateSecret } from "@/lib/secrets/update-secret";
 import { deleteSecret } from "@/lib/secrets/delete-secret";
 import { idSchema } from "@/lib/validations/common";
 import { updateSecretSchema } from "@/lib/validations/secret";
+import { otherMethods } from "@/lib/api/method-not-allowed";
 
 const secretId = idSchema("sec");
 
@@ -31,3 +32,5 @@ export const DELETE = withAdmin("catalogue:write", async ({ admin, actor, params
   const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: admin.orgId, id, actor, ip }));
   return NextResponse.json(result);
 });
+
+export const { POST, PATCH, OPTIONS } = otherMethods("DELETE", "GET", "PUT");
