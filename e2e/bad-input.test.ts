@@ -51,6 +51,11 @@ describe("bad input", () => {
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "../../etc/passwd", value: "v" } }), 400, "validation_failed");
     expectError(await call("PUT", "/api/v1/policy", { token: s.adminToken, body: { defaultTtlSeconds: 7200 } }), 400, "validation_failed");
     expectError(await call("POST", "/api/v1/leases/revoke", { token: s.adminToken, body: { all: true } }), 400, "validation_failed");
+    // PostgreSQL cannot store NUL in text: these were a database error, a 500.
+    expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "NUL_TEXT", value: "v", description: "a\u0000b" } }), 400, "validation_failed");
+    expectError(await call("POST", "/api/leases", { token: s.token, body: { secret: s.secret.name, justification: "deploying \u0000 the release now" } }), 400, "validation_failed");
+    expectError(await call("GET", "/api/v1/audit?q=%00", { token: s.adminToken }), 400, "validation_failed");
+    expectError(await call("GET", "/api/v1/audit/export?q=a%00b", { token: s.adminToken }), 400, "validation_failed");
   });
 
   it("rejects oversized, deep and wrongly typed payloads", async () => {

@@ -54,6 +54,17 @@ function zodIssues(err: ZodError) {
 
 const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 
+// PostgreSQL refuses a NUL character in text (22021) and in jsonb (22P05). Only client
+// input can carry one there, so it is a bad request, not a server fault.
+const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]);
+
+function isUnstorableText(err: unknown): boolean {
+  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  // Prisma wraps the driver's error (P2039 here); pg's own errors carry the SQLSTATE as code.
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.code;
+  return typeof code === "string" && UNSTORABLE_TEXT_CODES.has(code);
+}
+
 function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && CONNECTION_CODES.has(err.code)) return true;
@@ -76,6 +87,7 @@ export function toErrorResponse(err: unknown): NextResponse {
     if (err.code === "P2002") return errorResponse("conflict", "A resource with these unique fields already exists");
     if (err.code === "P2025") return errorResponse("not_found", "Not found");
   }
+  if (isUnstorableText(err)) return errorResponse("validation_failed", "Text cannot contain NUL (\\u0000) characters");
   if (isDatabaseUnavailable(err)) {
     console.error("[runtime-vault] database unavailable:", (err as Error)?.name);
     return errorResponse("unavailable", "The vault's database is unavailable; retry shortly");
