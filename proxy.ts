@@ -2,10 +2,12 @@
 // instead of a blank 403. The real check is in every page, server action and
 // route handler (lib/auth/get-session-user.ts), which also verifies the cookie.
 //
-// A request check lives here too, because it must run before Next sees the request: a
-// malformed percent-escape (Next decodes route params before any handler runs and
-// answers a failed decode with a plain-text 500).
+// Request checks live here too, because they must run before Next or next-auth see the
+// request: a malformed percent-escape (Next decodes route params before any handler
+// runs and answers a failed decode with a plain-text 500), and the values next-auth
+// builds URLs from (see authRequest).
 import { NextResponse, type NextRequest } from "next/server";
+import { isValidCallbackUrl, isValidHost } from "@/lib/auth/next-auth-input";
 
 const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
@@ -23,10 +25,47 @@ function badRequest(api: boolean, message: string) {
   return NextResponse.json({ error: { code: "validation_failed", message } }, { status: 400, headers: { "cache-control": "no-store" } });
 }
 
+const CALLBACK_COOKIES = new Set(["next-auth.callback-url", "__Secure-next-auth.callback-url"]);
+
+/**
+ * next-auth answers a callbackUrl it cannot parse with a 500 "server configuration"
+ * error, even when it comes from a cookie: such a cookie would break sign-in for good.
+ * The parameter is refused; the cookie is dropped, and next-auth sets a fresh one.
+ *
+ * Without NEXTAUTH_URL, next-auth takes the app's origin from X-Forwarded-Host, which
+ * any client can send and shared caches do not key on: a forged value would become the
+ * base of sign-in redirects and callback URLs. Sign-in uses the Host the client
+ * addressed instead (set NEXTAUTH_URL behind a proxy that rewrites Host); a Host that
+ * is not a host is refused, as next-auth would fail on it.
+ */
+function authRequest(req: NextRequest) {
+  if (!req.nextUrl.searchParams.getAll("callbackUrl").every(isValidCallbackUrl)) {
+    return badRequest(true, "callbackUrl must be a path or an http(s) URL");
+  }
+  let headers: Headers | undefined;
+  if (!process.env.NEXTAUTH_URL) {
+    const host = req.headers.get("host");
+    if (!isValidHost(host)) return badRequest(true, "The Host header is not a valid host");
+    if (req.headers.get("x-forwarded-host") !== host) {
+      headers = new Headers(req.headers);
+      headers.set("x-forwarded-host", host);
+    }
+  }
+  const stale = req.cookies.getAll().filter((c) => CALLBACK_COOKIES.has(c.name) && !isValidCallbackUrl(c.value));
+  if (stale.length) {
+    headers ??= new Headers(req.headers);
+    const kept = (headers.get("cookie") ?? "").split(";").filter((part) => !CALLBACK_COOKIES.has(part.split("=")[0].trim()));
+    if (kept.length) headers.set("cookie", kept.join(";"));
+    else headers.delete("cookie");
+  }
+  return headers ? NextResponse.next({ request: { headers } }) : NextResponse.next();
+}
+
 export function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl;
   const api = pathname.startsWith("/api/");
   if (pathname.includes("%") && !decodes(pathname)) return badRequest(api, "The path contains a malformed percent-escape");
+  if (pathname.startsWith("/api/auth/")) return authRequest(req);
   if (api) return NextResponse.next();
   if (SESSION_COOKIES.some((name) => req.cookies.has(name))) return NextResponse.next();
   const url = req.nextUrl.clone();
@@ -36,8 +75,8 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Admin pages and API paths with a percent sign (the only ones that can hold a malformed
-  // escape): the rest of the API, above all the bots' lease requests, next-auth, sign-in,
+  // Admin pages, next-auth, and API paths with a percent sign (the only ones that can hold
+  // a malformed escape): the rest of the API, above all the bots' lease requests, sign-in,
   // set-password and assets pass straight through without running this at all.
   matcher: [
     "/",
@@ -49,6 +88,7 @@ export const config = {
     "/audit/:path*",
     "/policy/:path*",
     "/members/:path*",
+    "/api/auth/:path*",
     "/api/:path(.*%.*)",
   ],
 };

@@ -105,7 +105,7 @@ function segment(kind: string) {
   );
 }
 
-const QUERY_KEYS = ["type", "botId", "secretId", "leaseId", "outcome", "actorId", "q", "from", "to", "cursor", "limit", "format", "status", "after", "all", "__proto__"];
+const QUERY_KEYS = ["type", "botId", "secretId", "leaseId", "outcome", "actorId", "q", "from", "to", "cursor", "limit", "format", "status", "after", "all", "callbackUrl", "__proto__"];
 const queryValue = fc.oneof(
   fc.constantFrom("", "-1", "0", "1", "500", "501", "1e3", "9999999999999999999", "99999999999999999999", "NaN", "null", "[]", "{}", "true",
     "2024-01-01T00:00:00Z", "2024-13-45T99:99:99Z", "yesterday", "csv", "json", "xml", "lease.granted", "bot_" + "0".repeat(24), "%00", "%ff", "%E2%80%AE"),
@@ -144,7 +144,7 @@ const jsonValue = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, "", [], {}),
 );
 /** Plausible bodies for the routes, field by field, with values of every wrong type. */
-const knownFields = ["secret", "scope", "justification", "ttlSeconds", "singleUse", "mount", "name", "value", "description", "tags", "botId", "secretId", "maxTtlSeconds", "singleUseOnly", "mountId", "reason", "all", "email", "role", "password", "defaultTtlSeconds", "minJustificationLength", "requireJustification", "approvalTags", "approvalsRequired", "command", "args", "mappings", "justificationTemplate", "id", "__proto__", "constructor"];
+const knownFields = ["callbackUrl", "csrfToken", "secret", "scope", "justification", "ttlSeconds", "singleUse", "mount", "name", "value", "description", "tags", "botId", "secretId", "maxTtlSeconds", "singleUseOnly", "mountId", "reason", "all", "email", "role", "password", "defaultTtlSeconds", "minJustificationLength", "requireJustification", "approvalTags", "approvalsRequired", "command", "args", "mappings", "justificationTemplate", "id", "__proto__", "constructor"];
 const objectBody = fc.dictionary(fc.oneof(fc.constantFrom(...knownFields), fc.string({ maxLength: 8 })), jsonValue, { maxKeys: 6 }).map((o) => JSON.stringify(o));
 const validishLease = fc.record({ secret: fc.constantFrom("KEY_A", "X", "lower", ""), scope: fc.constantFrom("production", "default", "PROD", "../x"), justification: unicodeText, ttlSeconds: fc.oneof(fc.integer(), fc.double()), singleUse: fc.oneof(fc.boolean(), fc.constant("yes")) }, { requiredKeys: [] }).map((o) => JSON.stringify(o));
 const body = fc.oneof(
@@ -160,8 +160,14 @@ const body = fc.oneof(
 );
 const headerText = fc.string({ unit: "binary-ascii", maxLength: 40 }).map((t) => t.replace(/[^\t\x20-\x7e]/g, ""));
 const extraHeaders = fc.dictionary(
-  fc.constantFrom("x-forwarded-for", "x-real-ip", "x-forwarded-host", "x-middleware-subrequest", "accept", "origin", "cookie", "x-http-method-override", "accept-encoding", "last-event-id", "content-encoding", "transfer-encoding-x"),
-  fc.oneof(headerText, fc.constantFrom("middleware:middleware:middleware:middleware:middleware", "src/middleware", "1.1.1.1, ".repeat(500), "next-auth.session-token=garbage; __Secure-next-auth.session-token=x", "gzip", "text/html", "null", "99999999999999999999")),
+  fc.constantFrom("x-forwarded-for", "x-real-ip", "x-forwarded-host", "x-forwarded-proto", "host", "x-middleware-subrequest", "accept", "origin", "cookie", "x-http-method-override", "accept-encoding", "last-event-id", "content-encoding", "transfer-encoding-x"),
+  fc.oneof(
+    headerText,
+    fc.constantFrom(
+      "middleware:middleware:middleware:middleware:middleware", "src/middleware", "1.1.1.1, ".repeat(500), "next-auth.session-token=garbage; __Secure-next-auth.session-token=x",
+      "next-auth.callback-url=garbage", "next-auth.callback-url=https://evil.example/x; next-auth.csrf-token=x", "evil.example", "evil.example:8443", "[::1]:99999", "gzip", "text/html", "null", "99999999999999999999",
+    ),
+  ),
   { maxKeys: 3 },
 );
 const contentType = fc.constantFrom(undefined, "application/json", "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "APPLICATION/JSON", "application/jsonx", "");
@@ -262,19 +268,6 @@ function landsOnApi(path: string) {
   }
 }
 
-/**
- * Bugs this suite found that are not fixed yet, each pinned by its own `it.fails` test
- * below. The big property counts them separately so that any *new* problem still fails
- * it; when a fix lands, its `it.fails` starts failing: remove the marker and the label.
- */
-function knownBug(req: Req, res: { status: number; text: string }): string | null {
-  const isAuth = new URL(req.path, "http://x").pathname.startsWith("/api/auth/");
-  if (res.status === 500 && isAuth && req.method === "POST" && /json/i.test(req.headers["content-type"] ?? "")) return "500-next-auth-json-body";
-  if (res.status === 500 && req.headers["x-forwarded-host"] !== undefined && (isAuth || !req.headers.authorization)) return "500-forwarded-host";
-  if (res.status === 500 && isAuth && req.method !== "POST" && req.path.startsWith("/api/auth/callback/credentials")) return "500-next-auth-callback-method";
-  return null;
-}
-
 function problem(req: Req, res: { status: number; type: string; text: string }): string | null {
   if (res.status >= 500) return `status ${res.status}: ${res.text.slice(0, 100)}`;
   if (res.status < 400 || req.method === "HEAD" || !landsOnApi(req.path)) return null;
@@ -294,7 +287,6 @@ describe("fuzzing every route", () => {
     const base = new URL(app.url);
     const requests = fc.sample(request, { numRuns: TOTAL, seed: SEED });
     const failures: { req: Req; problem: string }[] = [];
-    const known = new Map<string, number>();
     const statuses = new Map<number, number>();
     let next = 0;
     let sent = 0;
@@ -312,9 +304,7 @@ describe("fuzzing every route", () => {
           sent++;
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const p = problem(req, res);
-          const bug = p ? knownBug(req, res) : null;
-          if (bug) known.set(bug, (known.get(bug) ?? 0) + 1);
-          else if (p) failures.push({ req, problem: p });
+          if (p) failures.push({ req, problem: p });
         }
       }),
     );
@@ -332,14 +322,14 @@ describe("fuzzing every route", () => {
       writeFileSync(file, JSON.stringify({ seed: SEED, distinct, failures: failures.map((f) => ({ problem: f.problem, req: { ...f.req, body: f.req.body === undefined ? undefined : String(f.req.body).slice(0, 500) } })) }, null, 1));
       console.info(`fuzz failures written to ${file}; distinct:\n${distinct.slice(0, 60).join("\n")}`);
     }
-    console.info(`fuzz: ${sent} answered, ${failures.length} new failures, known bugs ${JSON.stringify(Object.fromEntries(known))}, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.info(`fuzz: ${sent} answered, ${failures.length} failures, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect({ seed: SEED, failures: failures.length, distinct: distinct.slice(0, 30), examples: show, statuses: Object.fromEntries(statuses) }).toMatchObject({ failures: 0 });
     expect(sent).toBeGreaterThanOrEqual(10_000);
-    // Apart from the known forwarded-host crash, nothing reached the catch-all error path.
-    expect(app.logs().split("\n").filter((l) => /unhandled error/.test(l) && !/ERR_INVALID_URL/.test(l))).toEqual([]);
+    // Nothing reached the catch-all error path.
+    expect(app.logs().split("\n").filter((l) => /unhandled error/.test(l))).toEqual([]);
   }, 300_000);
 
-  // ---- the bugs the fuzzing found, one request each (see knownBug) ----------------------
+  // ---- the bugs the fuzzing found, one request each, kept as regression tests ------------
   const one = (req: Req) => send(new URL(app.url), req);
 
   // Next answered methods a route does not export with a bare 405 and no body. Every
@@ -372,32 +362,51 @@ describe("fuzzing every route", () => {
     expect(page.status).toBe(400);
   });
 
-  // next-auth v4's route handler parses any POST declaring a JSON content type with
-  // req.json(): an empty or non-JSON body throws SyntaxError → 500 (app/api/auth/[...nextauth]).
-  // Fix: wrap the handler, answer 400 when the body does not parse (or require form bodies).
-  it.fails("next-auth routes answer a broken JSON body with 4xx", async () => {
-    const res = await one({ method: "POST", path: "/api/auth/callback/credentials", headers: { "content-type": "application/json" }, body: "{" });
-    expect(res.status).toBeLessThan(500);
+  // next-auth v4 parses any POST declaring JSON with req.json() and let the SyntaxError
+  // escape as a 500 (app/api/auth/[...nextauth] now checks the body first).
+  it("next-auth routes answer a broken JSON body with 400", async () => {
+    for (const body of ["{", ""]) {
+      const res = await one({ method: "POST", path: "/api/auth/callback/credentials", headers: { "content-type": "application/json" }, body });
+      expect([res.status, JSON.parse(res.text).error.code]).toEqual([400, "invalid_json"]);
+    }
   });
 
-  // next-auth throws "Callback for provider type credentials not supported" for a GET
-  // (or any non-POST) on the credentials callback: a 500 for a wrong method. Fix: answer
-  // 405 JSON for non-POST methods on /api/auth/callback/credentials before next-auth runs.
-  it.fails("GET on the credentials callback is not a 500", async () => {
+  // next-auth answered a GET (any non-POST) on the credentials callback with a 500.
+  it("GET on the credentials callback answers 405", async () => {
     const res = await one({ method: "GET", path: "/api/auth/callback/credentials", headers: {} });
-    expect(res.status).toBeLessThan(500);
+    expect([res.status, JSON.parse(res.text).error.code]).toEqual([405, "method_not_allowed"]);
   });
 
-  // With no NEXTAUTH_URL, next-auth builds its own URL from X-Forwarded-Host: a malformed
-  // value throws "Invalid URL" → 500 on every auth route and on every route that falls
-  // back to the session (GET /api/v1/audit/export without a token). A well-formed foreign
-  // host is worse: it is trusted for callback URLs. Fix: set NEXTAUTH_URL (the start script
-  // knows the origin) so forwarded headers are ignored, and let getSessionUser treat a
-  // throwing session lookup as "no session".
-  it.fails("a malformed X-Forwarded-Host never causes a 500", async () => {
+  // With no NEXTAUTH_URL, next-auth built its URL from X-Forwarded-Host: a malformed value
+  // threw "Invalid URL" (a 500 on auth routes and on routes that fall back to the session),
+  // and a well-formed foreign one became the base of callback URLs.
+  it("a malformed X-Forwarded-Host never causes a 500", async () => {
     const auth = await one({ method: "GET", path: "/api/auth/session", headers: { "x-forwarded-host": "a_}<" } });
     const exportRes = await one({ method: "GET", path: "/api/v1/audit/export", headers: { "x-forwarded-host": "a_}<" } });
-    expect([auth.status, exportRes.status].every((st) => st < 500)).toBe(true);
-    expect(exportRes.status).toBe(401);
+    expect([auth.status, exportRes.status]).toEqual([200, 401]);
+    const badHost = await one({ method: "GET", path: "/api/auth/csrf", headers: { host: "a_}<" } });
+    expect([badHost.status, JSON.parse(badHost.text).error.code]).toEqual([400, "validation_failed"]);
+  });
+
+  it("a forged X-Forwarded-Host is not trusted for callback URLs", async () => {
+    const res = await rawHeaders({ method: "GET", path: "/api/auth/csrf", headers: { "x-forwarded-host": "evil.example" } });
+    const callback = [res.headers["set-cookie"] ?? []].flat().find((c) => c.startsWith("next-auth.callback-url="));
+    expect(decodeURIComponent(callback ?? "")).toContain(`=${app.url};`);
+    expect(callback).not.toContain("evil");
+  });
+
+  // next-auth ran new URL() on any callbackUrl that is not a path, from the query, the
+  // body or its own callback-url cookie: a 500, for the cookie on every later request too.
+  it("an unparsable callbackUrl (query, body or cookie) is not a 500", async () => {
+    const query = await one({ method: "GET", path: "/api/auth/session?callbackUrl=foo", headers: {} });
+    expect([query.status, JSON.parse(query.text).error.code]).toEqual([400, "validation_failed"]);
+    const body = await one({ method: "POST", path: "/api/auth/signout", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "callbackUrl=foo" });
+    expect(body.status).toBeLessThan(500);
+    const cookie = await rawHeaders({ method: "GET", path: "/api/auth/csrf", headers: { cookie: "next-auth.callback-url=garbage" } });
+    expect(cookie.status).toBe(200);
+    // The stale cookie is replaced, so sign-in works again afterwards.
+    expect([cookie.headers["set-cookie"] ?? []].flat().some((c) => c.startsWith("next-auth.callback-url=http"))).toBe(true);
+    const session = await one({ method: "GET", path: "/api/v1/audit/export", headers: { cookie: "next-auth.callback-url=garbage" } });
+    expect(session.status).toBe(401);
   });
 });

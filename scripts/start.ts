@@ -137,6 +137,11 @@ function serve() {
   delete childEnv.RV_BOOTSTRAP_API_TOKEN;
   const port = env.PORT || "3000";
   const host = env.HOSTNAME || "0.0.0.0";
+  // Not defaulted from the port: the public address is not known here (a proxy with TLS,
+  // another host name, 127.0.0.1 vs localhost), and a wrong one breaks sign-out and SSO.
+  if (!env.NEXTAUTH_URL && !embedded) {
+    log("NEXTAUTH_URL is unset: sign-in takes the app's address from each request's Host header; set it to the public URL in production");
+  }
   server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port, "-H", host], { stdio: "inherit", env: childEnv });
   server.on("exit", (code, signal) => {
     void shutdown(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));

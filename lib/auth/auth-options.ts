@@ -74,8 +74,9 @@ let cached: NextAuthOptions | undefined;
 /** Built on first request, not at import: `next build` must not need the master key. */
 export function getAuthOptions(): NextAuthOptions {
   if (cached) return cached;
-  // Without NEXTAUTH_URL, take the origin from the request (Host / X-Forwarded-*),
-  // so the app works on whatever address it is served from.
+  // Without NEXTAUTH_URL, take the origin from the request, so the app works on whatever
+  // address it is served from. next-auth reads X-Forwarded-Host for it; proxy.ts sets
+  // that to the Host header on next-auth's routes, as clients can forge it.
   if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "1";
   const oidc = oidcProvider(process.env);
   cached = {
@@ -84,6 +85,19 @@ export function getAuthOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     callbacks: {
+      // next-auth's default runs `new URL()` on any callbackUrl that is not a path and lets
+      // it throw: a sign-in or sign-out body with callbackUrl=foo (or a non-string one in
+      // JSON) was a 500. Same-origin targets only, as before. (An unparsable query parameter
+      // or cookie stops earlier, in next-auth's own config check: proxy.ts heads those off.)
+      redirect({ url, baseUrl }) {
+        if (typeof url !== "string") return baseUrl;
+        if (url.startsWith("/")) return `${baseUrl}${url}`;
+        try {
+          return new URL(url).origin === baseUrl ? url : baseUrl;
+        } catch {
+          return baseUrl;
+        }
+      },
       async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc") return true;
         // Identity-provider sign-in maps onto an existing member by verified email; nobody is created.

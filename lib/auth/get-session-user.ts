@@ -3,6 +3,7 @@
 // always read fresh from the database: the JWT only names the user.
 import { cache } from "react";
 import { getServerSession } from "next-auth";
+import { unstable_rethrow } from "next/navigation";
 import { prisma } from "@/lib/db/prisma";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { getAuthOptions } from "./auth-options";
@@ -16,8 +17,26 @@ export interface SessionUser {
   role: Role;
 }
 
+/**
+ * A session lookup next-auth cannot complete (it throws, e.g. on a forwarded host it
+ * cannot turn into a URL) is no session: the caller answers 401 or the sign-in page,
+ * never a 500. The options are built outside the try: a missing master key must not
+ * pass for "signed out".
+ */
+async function currentSession() {
+  const options = getAuthOptions();
+  try {
+    return await getServerSession(options);
+  } catch (err) {
+    // Next's own control flow (dynamic rendering bail-outs) travels as exceptions too.
+    unstable_rethrow(err);
+    console.warn("[runtime-vault] session lookup failed, treated as signed out:", (err as Error)?.name, (err as { code?: string })?.code ?? "");
+    return null;
+  }
+}
+
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await getServerSession(getAuthOptions());
+  const session = await currentSession();
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
   const user = await prisma.user.findUnique({
