@@ -47,7 +47,7 @@ describe("bad input", () => {
     ]);
     expect(refused[1].data).toBeNull();
     expect((refused[2].data as { fields: string[] }).fields.sort()).toEqual(["secret", "singleUse", "ttlSeconds"]);
-    expect(JSON.stringify(refused)).not.toMatch(/lower_case|soon|yes/);
+    expect(JSON.stringify(refused.map((e) => ({ ...e, seq: Number(e.seq) })))).not.toMatch(/lower_case|soon|yes/);
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "../../etc/passwd", value: "v" } }), 400, "validation_failed");
     expectError(await call("PUT", "/api/v1/policy", { token: s.adminToken, body: { defaultTtlSeconds: 7200 } }), 400, "validation_failed");
     expectError(await call("POST", "/api/v1/leases/revoke", { token: s.adminToken, body: { all: true } }), 400, "validation_failed");

@@ -11,7 +11,7 @@ import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
 export async function denyInvalidLeaseRequest(db: PrismaClient, { bot, ip = null, error }: { bot: BotPrincipal; ip?: string | null; error: unknown }): Promise<never> {
   const code = error instanceof ApiError ? error.code : error instanceof ZodError ? "validation_failed" : null;
   if (!code) throw error;
-  const fields = error instanceof ZodError ? [...new Set(error.issues.map((i) => i.path.map(String).join(".")))].slice(0, 20) : [];
+  const fields = error instanceof ZodError ? [...new Set(error.issues.map((i) => i.path.map(String).join(".")).filter(Boolean))].slice(0, 20) : [];
   await appendAuditEvent(sqlPool(db), {
     orgId: bot.orgId,
     type: "lease.denied",
