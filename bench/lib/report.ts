@@ -11,6 +11,9 @@ export interface LoadPoint {
   errors: number;
   timeouts: number;
   codes: Record<string, number>;
+  /** CPU per request of the app server's process tree and of PostgreSQL, in ms. */
+  appCpuMs?: number;
+  dbCpuMs?: number;
 }
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
@@ -37,11 +40,13 @@ export function loadRows(points: LoadPoint[]) {
         fmt(p.p50),
         fmt(p.p99),
         p.kind === "health" ? "1.00" : fmt(p.p99 / Math.max(base.p99, 1), 2),
+        fmt(p.appCpuMs ?? NaN, 2),
+        fmt(p.dbCpuMs ?? NaN, 2),
         bad ? `${bad} (${Object.entries(p.codes).filter(([k]) => !k.startsWith("2")).map(([k, v]) => `${k}×${v}`).join(" ") || "socket"})` : "0",
       ]);
     }
   }
-  return { headers: ["route", "conns", "req/s", "× ceiling", "p50 ms", "p99 ms", "p99 × ceiling", "errors"], rows };
+  return { headers: ["route", "conns", "req/s", "× ceiling", "p50 ms", "p99 ms", "p99 × ceiling", "app CPU ms/req", "db CPU ms/req", "errors"], rows };
 }
 
 /** Two panels: throughput (bars) and p99 latency (bars), grouped by concurrency. */

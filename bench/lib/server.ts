@@ -1,7 +1,7 @@
 // The production server (`next start`) for the bench: like test/server.ts, but the
 // caller picks the environment and gets the process tree (to sample its memory).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -113,4 +113,36 @@ async function killGroup(child: ChildProcess) {
   await done;
   clearTimeout(timer);
   signal("SIGKILL");
+}
+
+const TICK_MS = 10; // Linux USER_HZ is 100 on every supported platform.
+
+function cpuMsOf(pid: number): number {
+  try {
+    // utime and stime are fields 14 and 15; the command name (field 2) may contain spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0; // exited
+  }
+}
+
+/** CPU time (user + system) used so far by a process and its descendants, in ms. */
+export function treeCpuMs(pid: number): number {
+  return [pid, ...childrenOf(pid).flatMap((c) => [c, ...childrenOf(c)])].reduce((sum, p) => sum + cpuMsOf(p), 0);
+}
+
+/** CPU time used so far by every PostgreSQL process on the machine, in ms. */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") total += cpuMsOf(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return total;
 }
