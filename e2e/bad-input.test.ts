@@ -87,6 +87,10 @@ describe("bad input", () => {
     // Past PostgreSQL's bigint: these were a database range error, a 500.
     expectError(await call("GET", "/api/v1/audit?cursor=9999999999999999999", { token: s.adminToken }), 400, "validation_failed");
     expectError(await call("GET", "/api/v1/events?after=9223372036854775808", { token: s.adminToken }), 400, "validation_failed");
+    // A time-range page's cursor carries createdAt; each works only with the ordering it came from.
+    expectError(await call("GET", "/api/v1/audit?cursor=t1615712400000.42", { token: s.adminToken }), 400, "validation_failed");
+    expectError(await call("GET", "/api/v1/audit?cursor=42&from=2021-03-14T00:00:00Z", { token: s.adminToken }), 400, "validation_failed");
+    expectError(await call("GET", "/api/v1/audit?cursor=t1615712400000&to=2021-03-14T00:00:00Z", { token: s.adminToken }), 400, "validation_failed");
     expectError(await call("GET", "/api/v1/audit?from=yesterday", { token: s.adminToken }), 400, "validation_failed");
   });
 });

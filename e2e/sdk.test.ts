@@ -126,11 +126,20 @@ describe("SDK: admin", () => {
     expect(page.events).toHaveLength(2);
     expect(page.nextCursor).not.toBeNull();
     const all: string[] = [];
-    for await (const e of admin.audit.all({ limit: 3 })) all.push(e.type);
+    const seqs: number[] = [];
+    for await (const e of admin.audit.all({ limit: 3 })) {
+      all.push(e.type);
+      seqs.push(e.seq);
+    }
     expect(all).toContain("lease.resolved");
     expect(all).toContain("lease.released");
     expect(await admin.audit.verify()).toEqual({ ok: true, checked: all.length });
     expect(JSON.stringify(all)).not.toContain(VALUE);
+    // With a time range the pages run by (createdAt, seq) and their cursors carry createdAt.
+    const ranged: number[] = [];
+    for await (const e of admin.audit.all({ from: new Date(Date.now() - 3_600_000).toISOString(), limit: 3 })) ranged.push(e.seq);
+    expect(ranged.length).toBe(seqs.length);
+    expect([...ranged].sort((a, b) => a - b)).toEqual([...seqs].sort((a, b) => a - b));
   });
 });
 

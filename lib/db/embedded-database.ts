@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 export interface EmbeddedDatabaseOptions {
@@ -62,7 +63,9 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions = {}):
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create(dataDir);
+    // Contrib extensions the migrations create must be loaded here (PGlite ships them
+    // as bundles it installs on demand): pg_trgm backs the audit justification search.
+    db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
     server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 20 });
     await server.start();
   } catch (err) {
