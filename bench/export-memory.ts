@@ -1,13 +1,14 @@
 // Peak memory of streaming one org's whole audit trail as CSV, in a fresh process so
 // the figure is this export's alone. Uses lib/audit/export-audit-events.ts (the
-// admin export) and drains it into a byte counter.
+// admin export) on a pg pool, as the server does through sqlPool, and drains it into a
+// byte counter.
 //   tsx bench/export-memory.ts <databaseUrl> <orgId>   → one JSON line on stdout
-import { createPrismaClient } from "../lib/db/prisma";
+import pg from "pg";
 import { exportAuditEvents } from "../lib/audit/export-audit-events";
 
 const [url, orgId] = process.argv.slice(2);
-const db = createPrismaClient(url, 2);
-await db.auditEvent.findFirst({ where: { orgId }, select: { seq: true } }); // connect and warm up
+const db = new pg.Pool({ connectionString: url, max: 2 });
+await db.query(`SELECT seq FROM "AuditEvent" WHERE "orgId" = $1 LIMIT 1`, [orgId]); // connect and warm up
 globalThis.gc?.();
 const baseline = process.memoryUsage().rss;
 let peak = baseline;
@@ -30,5 +31,5 @@ for await (const chunk of exportAuditEvents(db, { orgId, format: "csv" })) {
 }
 clearInterval(timer);
 const seconds = (performance.now() - started) / 1000;
-await db.$disconnect();
+await db.end();
 process.stdout.write(JSON.stringify({ rows: lines - 1, bytes, seconds, baselineRss: baseline, peakRss: peak, growth: peak - baseline, peakHeapUsed: peakHeap, peakExternal: peakExternal, heapLimitFlag: process.execArgv.join(" ") || null }) + "\n");

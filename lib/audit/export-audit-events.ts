@@ -1,18 +1,37 @@
 // Streams an org's filtered audit events as CSV or JSON, newest first, reading
 // keyset batches so memory stays flat however many millions of events match.
-import type { Db } from "@/lib/db/prisma";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { auditWhere, type AuditFilters } from "./list-audit-events";
+//
+// Memory: rows are read with pg (the pool under the Prisma client, sqlPool), not
+// through Prisma, whose row objects were most of the garbage, and PostgreSQL renders
+// each row's text (quoting, the formula guard, JSON escaping), so the server holds a
+// few strings per row instead of an object per row and a string per cell; only `data`
+// (jsonb, whose text form PostgreSQL spaces differently from JSON.stringify) is
+// formatted here. Chunks stay well below V8's large-object size, so each batch's
+// garbage dies young instead of piling up until a full collection.
+import type pg from "pg";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { isTimeOrdered } from "@/lib/validations/audit";
+import type { AuditFilters } from "./list-audit-events";
 import { auditEventSelect } from "./present-event";
 
+/** What the export reads through: a pg Pool (sqlPool) or Client. */
+export interface SqlReader {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+}
+
 const BATCH = 1000;
+/** Characters per yielded chunk: at most 64 KiB as a V8 string, under its large-object size. */
+const CHUNK_CHARS = 32 * 1024;
 
 export const CSV_COLUMNS = [
   "seq", "id", "createdAt", "type", "outcome", "actorType", "actorId", "botId", "secretId", "secretName",
   "scope", "secretVersion", "leaseId", "justification", "reason", "ip", "data", "prevHash", "hash",
 ] as const;
 
-type Row = Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>;
+type Column = keyof typeof auditEventSelect;
+
+/** The keys of a JSON export row, in order: the event as the list returns it. */
+const JSON_KEYS = Object.keys(auditEventSelect) as Column[];
 
 /** RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula. */
 export function csvCell(value: unknown): string {
@@ -22,47 +41,139 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function plain(row: Row) {
-  return { ...row, seq: Number(row.seq), createdAt: row.createdAt.toISOString() };
+// Each column as text, exactly as String() / toISOString() would print the value Prisma
+// returns (createdAt is stored as UTC without a zone). Numbers are JSON numbers in the
+// JSON export; every other column is a JSON string.
+const TEXT: Record<Exclude<Column, "data">, string> = {
+  seq: `e."seq"::text`,
+  id: `e."id"`,
+  createdAt: `to_char(e."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  type: `e."type"`,
+  outcome: `e."outcome"::text`,
+  actorType: `e."actorType"::text`,
+  actorId: `e."actorId"`,
+  botId: `e."botId"`,
+  secretId: `e."secretId"`,
+  secretName: `e."secretName"`,
+  scope: `e."scope"`,
+  secretVersion: `e."secretVersion"::text`,
+  leaseId: `e."leaseId"`,
+  justification: `e."justification"`,
+  reason: `e."reason"`,
+  ip: `e."ip"`,
+  prevHash: `e."prevHash"`,
+  hash: `e."hash"`,
+};
+const NUMERIC = new Set<Column>(["seq", "secretVersion"]);
+
+/** csvCell in SQL, for a text column `c` of the inner query. One regex decides the common case. */
+function csvSql(c: string): string {
+  const formula = `${c} ~ '^[-=+@\\t\\r]'`;
+  return `CASE WHEN ${c} IS NULL THEN ''
+    WHEN ${c} !~ '^[-=+@\\t\\r]|[",\\r\\n]' THEN ${c}
+    WHEN ${c} ~ '[",\\r\\n]' THEN '"' || CASE WHEN ${formula} THEN '''' ELSE '' END || replace(${c}, '"', '""') || '"'
+    ELSE '''' || ${c} END`;
 }
 
-async function* batches(db: Db, filters: AuditFilters): AsyncGenerator<Row[]> {
-  let cursor: bigint | null = null;
+/** JSON.stringify of the value in SQL (to_json escapes a string exactly as JSON.stringify does). */
+function jsonSql(column: Column, c: string): string {
+  return NUMERIC.has(column) ? `coalesce(${c}, 'null')` : `coalesce(to_json(${c})::text, 'null')`;
+}
+
+/**
+ * One row's text in three parts, the columns before `data`, `data` as jsonb text, the
+ * columns after it; the caller joins them with the formatted data in between.
+ */
+function renderSql(format: "csv" | "json"): { head: string; tail: string } {
+  if (format === "csv") {
+    const at = CSV_COLUMNS.indexOf("data");
+    const cells = (cols: readonly Column[]) => cols.map((c) => csvSql(`r."${c}"`)).join(` || ',' || `);
+    return { head: cells(CSV_COLUMNS.slice(0, at)), tail: cells(CSV_COLUMNS.slice(at + 1)) };
+  }
+  const at = JSON_KEYS.indexOf("data");
+  const members = (cols: readonly Column[], lead: string) =>
+    cols.map((c, i) => `'${i === 0 ? lead : ","}"${c}":' || ${jsonSql(c, `r."${c}"`)}`).join(" || ");
+  return { head: `${members(JSON_KEYS.slice(0, at), "{")} || ',"data":'`, tail: `${members(JSON_KEYS.slice(at + 1), ",")} || '}'` };
+}
+const RENDER = { csv: renderSql("csv"), json: renderSql("json") };
+const TEXT_COLUMNS = Object.entries(TEXT).map(([name, expr]) => `${expr} AS "${name}"`).join(", ");
+
+/** An ISO instant as PostgreSQL's zone-less UTC timestamp, at the millisecond JavaScript sees. */
+const utc = (iso: string) => Prisma.sql`(${new Date(iso).toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+/** The list's WHERE clause (auditWhere) in SQL, with the same meaning for every filter. */
+export function auditWhereSql({ orgId, type, botId, secretId, leaseId, outcome, actorId, q, from, to }: AuditFilters): Prisma.Sql {
+  const terms = [Prisma.sql`e."orgId" = ${orgId}`];
+  if (type) terms.push(Prisma.sql`e."type" = ${type}`);
+  if (botId) terms.push(Prisma.sql`e."botId" = ${botId}`);
+  if (secretId) terms.push(Prisma.sql`e."secretId" = ${secretId}`);
+  if (leaseId) terms.push(Prisma.sql`e."leaseId" = ${leaseId}`);
+  if (outcome) terms.push(Prisma.sql`e."outcome" = ${outcome}::"Outcome"`);
+  if (actorId) terms.push(Prisma.sql`e."actorId" = ${actorId}`);
+  // Prisma's `contains` + insensitive: the same ILIKE, so the trigram index serves both.
+  if (q) terms.push(Prisma.sql`e."justification" ILIKE ('%' || ${q} || '%')`);
+  if (from) terms.push(Prisma.sql`e."createdAt" >= ${utc(from)}`);
+  if (to) terms.push(Prisma.sql`e."createdAt" < ${utc(to)}`);
+  return Prisma.join(terms, " AND ");
+}
+
+type Rendered = { seq: string; createdAt: string; head: string; data: string | null; tail: string };
+
+async function* batches(db: SqlReader, format: "csv" | "json", filters: AuditFilters): AsyncGenerator<Rendered[]> {
+  const byTime = isTimeOrdered(filters);
+  const order = Prisma.raw(byTime ? `e."createdAt" DESC, e."seq" DESC` : `e."seq" DESC`);
+  const outerOrder = Prisma.raw(byTime ? `r."createdAtTs" DESC, r."seqNum" DESC` : `r."seqNum" DESC`);
+  const render = Prisma.raw(`${RENDER[format].head} AS head, r."data", ${RENDER[format].tail} AS tail`);
+  const where = auditWhereSql(filters);
+  let last: Rendered | null = null;
   for (;;) {
-    const rows: Row[] = await db.auditEvent.findMany({
-      where: { ...auditWhere(filters), ...(cursor !== null ? { seq: { lt: cursor } } : {}) },
-      select: auditEventSelect,
-      orderBy: { seq: "desc" },
-      take: BATCH,
-    });
+    const after: Prisma.Sql = !last
+      ? Prisma.empty
+      : byTime
+        ? Prisma.sql`AND (e."createdAt", e."seq") < (${utc(last.createdAt)}, ${last.seq}::bigint)`
+        : Prisma.sql`AND e."seq" < ${last.seq}::bigint`;
+    const query: Prisma.Sql = Prisma.sql`
+      SELECT r."seq", r."createdAt", ${render}
+        FROM (SELECT e."seq" AS "seqNum", e."createdAt" AS "createdAtTs", ${Prisma.raw(TEXT_COLUMNS)}, e."data"::text AS "data"
+                FROM "AuditEvent" e
+               WHERE ${where} ${after}
+               ORDER BY ${order}
+               LIMIT ${Prisma.raw(String(BATCH))}) r
+       ORDER BY ${outerOrder}`;
+    const { rows }: { rows: Rendered[] } = await db.query<Rendered>({ text: query.text, values: query.values });
     if (rows.length > 0) yield rows;
     if (rows.length < BATCH) return;
-    cursor = rows[rows.length - 1].seq;
+    last = rows[rows.length - 1];
   }
+}
+
+/** `data` as csvCell / JSON.stringify print the value Prisma would return for it. */
+function formatData(data: string | null, format: "csv" | "json"): string {
+  const value = data === null ? null : JSON.parse(data);
+  return format === "csv" ? csvCell(value) : JSON.stringify(value);
 }
 
 /** Text chunks of the export; JSON is one array so the file parses as a whole. */
-export async function* exportAuditEvents(db: Db, { format, ...filters }: AuditFilters & { format: "csv" | "json" }): AsyncGenerator<string> {
-  if (format === "csv") {
-    yield CSV_COLUMNS.join(",") + "\r\n";
-    for await (const rows of batches(db, filters)) {
-      yield rows.map((r) => CSV_COLUMNS.map((c) => csvCell(c === "seq" ? Number(r.seq) : r[c])).join(",") + "\r\n").join("");
-    }
-    return;
-  }
-  yield "[";
+export async function* exportAuditEvents(db: SqlReader, { format, ...filters }: AuditFilters & { format: "csv" | "json" }): AsyncGenerator<string> {
+  let chunk = format === "csv" ? CSV_COLUMNS.join(",") + "\r\n" : "[";
   let first = true;
-  for await (const rows of batches(db, filters)) {
-    yield rows.map((r) => {
-      const text = (first ? "\n" : ",\n") + JSON.stringify(plain(r));
+  for await (const rows of batches(db, format, filters)) {
+    for (const r of rows) {
+      chunk += format === "csv"
+        ? `${r.head},${formatData(r.data, format)},${r.tail}\r\n`
+        : `${first ? "\n" : ",\n"}${r.head}${formatData(r.data, format)}${r.tail}`;
       first = false;
-      return text;
-    }).join("");
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
+    }
   }
-  yield "\n]\n";
+  if (format === "json") chunk += "\n]\n";
+  if (chunk) yield chunk;
 }
 
-/** Adapts the generator to a web stream that pulls one batch at a time (backpressure). */
+/** Adapts the generator to a web stream that pulls one chunk at a time (backpressure). */
 export function toReadableStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream({

@@ -15,7 +15,10 @@ export type ListAuditEventsOptions = Omit<ListAuditQuery, "limit"> & { orgId: st
 
 export type AuditFilters = Omit<ListAuditEventsOptions, "cursor" | "limit">;
 
-/** The WHERE clause shared by the list and the export, so both see the same events. */
+/**
+ * The WHERE clause of the list. The export renders its rows in SQL and states the
+ * same conditions in auditWhereSql (export-audit-events.ts); a test holds the two together.
+ */
 export function auditWhere({ orgId, type, botId, secretId, leaseId, outcome, actorId, q, from, to }: AuditFilters): Prisma.AuditEventWhereInput {
   return {
     orgId,

@@ -1,18 +1,27 @@
-// The audit timeline's paging: seq order, and (createdAt, seq) order for time ranges.
+// The audit timeline's paging (seq order, and (createdAt, seq) order for time ranges)
+// and the export, which renders rows in SQL and must print exactly what rendering
+// Prisma's rows in JavaScript printed.
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
 import { seedOrg } from "../../test/fixtures";
 import { ApiError } from "../api/errors";
-import type { Prisma } from "../generated/prisma/client";
-import { AUDIT_CURSOR_MISMATCH, listAuditQuerySchema } from "../validations/audit";
-import { listAuditEvents } from "./list-audit-events";
+import { Prisma } from "../generated/prisma/client";
+import { AUDIT_CURSOR_MISMATCH, exportAuditQuerySchema, isTimeOrdered, listAuditQuerySchema } from "../validations/audit";
+import { CSV_COLUMNS, csvCell, exportAuditEvents } from "./export-audit-events";
+import { auditWhere, listAuditEvents, type AuditFilters } from "./list-audit-events";
+import { auditEventSelect } from "./present-event";
 
 let db: TestDatabase;
+let pool: pg.Pool;
 beforeAll(async () => {
   db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
 });
 afterAll(async () => {
+  await pool?.end();
   await db?.drop();
 });
 
@@ -132,6 +141,140 @@ describe("timeline paging", () => {
       const err = await listAuditEvents(db.prisma, { orgId, cursor, ...filters }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApiError);
       expect((err as ApiError).status).toBe(400);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------
+// The export against the rendering it replaced: Prisma's rows formatted in JavaScript.
+
+function referenceExport(rows: Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>[], format: "csv" | "json") {
+  if (format === "csv") {
+    return CSV_COLUMNS.join(",") + "\r\n" + rows.map((r) => CSV_COLUMNS.map((c) => csvCell(c === "seq" ? Number(r.seq) : r[c])).join(",") + "\r\n").join("");
+  }
+  return "[" + rows.map((r, i) => (i ? ",\n" : "\n") + JSON.stringify({ ...r, seq: Number(r.seq), createdAt: r.createdAt.toISOString() })).join("") + "\n]\n";
+}
+
+async function referenceRows(filters: AuditFilters) {
+  return db.prisma.auditEvent.findMany({
+    where: auditWhere(filters),
+    select: auditEventSelect,
+    orderBy: isTimeOrdered(filters) ? [{ createdAt: "desc" }, { seq: "desc" }] : { seq: "desc" },
+  });
+}
+
+async function exported(filters: AuditFilters, format: "csv" | "json") {
+  let text = "";
+  for await (const chunk of exportAuditEvents(pool, { ...filters, format })) text += chunk;
+  return text;
+}
+
+// Cell text that trips quoting, the formula guard, JSON escaping or UTF-8.
+const nasty = fc.string({
+  unit: fc.constantFrom("=", "+", "-", "@", "\t", "\r", "\n", '"', ",", "'", "\\", "/", "a", "Z", "0", " ", "é", "€", "😀", "\u2028", "\u0001", "\u001f", "\u007f", "%", "_"),
+  maxLength: 10,
+});
+const anyText = fc.string({ unit: "binary", maxLength: 12 }).filter((s) => !s.includes("\u0000") && s.isWellFormed());
+const text = fc.oneof(nasty, anyText);
+const jsonData = fc.jsonValue({ maxDepth: 2 }).filter((v) => !JSON.stringify(v).includes("\\u0000"));
+
+describe("audit export", () => {
+  let orgId: string;
+  let botId: string;
+  let filters: Record<string, Omit<AuditFilters, "orgId">> = {};
+
+  beforeAll(async () => {
+    ({ orgId } = await seedOrg(db.prisma));
+    botId = `bot_${hex(12)}`;
+    const otherBot = `bot_${hex(12)}`;
+    const secretId = `sec_${hex(12)}`;
+    const leaseId = `lse_${hex(12)}`;
+    const actorId = `usr_${hex(12)}`;
+    const random = fc.sample(fc.record({ justification: fc.option(text), reason: fc.option(text), ip: fc.option(text), secretName: fc.option(text), scope: fc.option(text), data: fc.option(jsonData, { nil: undefined }), secretVersion: fc.option(fc.integer({ min: -5, max: 5 })) }), { numRuns: 150, seed: 20261122 });
+    const fixed: Omit<NewEvent, "createdAt">[] = [
+      { justification: "=HYPERLINK(\"http://evil\")", reason: "+1", ip: "-2", secretName: "@SUM(A1)", scope: "\tx", data: { note: "=1", quote: 'say "hi"' } },
+      { justification: "\rstarts with CR", reason: 'a "quoted", comma', ip: "line\nbreak", data: "=plain string data" },
+      { justification: "Month-END close 50% done", data: 42.5 },
+      { justification: "ab month-end close", data: [1, "two", { three: null }] },
+      { justification: "a_b and a-b", data: true },
+      { justification: null, data: Prisma.JsonNull },
+    ];
+    await insertEvents(orgId, [
+      ...fixed.map((e, i) => ({ createdAt: new Date(BASE + i), ...e })),
+      ...random.map((r, i) => ({
+        ...r,
+        createdAt: new Date(BASE - 3_600_000 + i * 7),
+        data: r.data === undefined ? undefined : r.data === null ? Prisma.JsonNull : (r.data as Prisma.InputJsonValue),
+        type: i % 5 ? "lease.granted" : "lease.denied",
+        outcome: i % 5 ? ("success" as const) : ("denied" as const),
+        botId: i % 2 ? botId : otherBot,
+        secretId: i % 3 ? secretId : null,
+        leaseId: i % 4 ? null : leaseId,
+        actorId: i % 6 ? null : actorId,
+      })),
+      // More than one batch (1,000) in a single millisecond: the time-ordered keyset must
+      // continue inside the tie. Also checks the seq-ordered keyset across batches.
+      ...Array.from({ length: 1_200 }, (_, i) => ({ createdAt: new Date(BASE + 60_000), type: i % 2 ? "lease.resolved" : "lease.granted", botId: i % 3 ? botId : otherBot, justification: `run ${i}: month-end close`, data: { i } })),
+      // Clock skew: later seq, earlier time.
+      { createdAt: new Date(BASE + 59_999), justification: "skewed" },
+    ]);
+    const range = { from: iso(BASE - 1_000_000), to: iso(BASE + 60_001) };
+    filters = {
+      everything: {},
+      type: { type: "lease.denied" },
+      bot: { botId },
+      secret: { secretId },
+      lease: { leaseId },
+      outcome: { outcome: "denied" as const },
+      actor: { actorId },
+      text: { q: "MONTH-end" },
+      "text with wildcards": { q: "50%" },
+      "text with underscore": { q: "a_b" },
+      "time range": range,
+      "range inside the tie": { from: iso(BASE + 60_000), to: iso(BASE + 60_001) },
+      from: { from: iso(BASE + 3) },
+      to: { to: iso(BASE + 3) },
+      "bot, type and range": { botId, type: "lease.resolved", ...range },
+      "text and range": { q: "close", ...range },
+      // Sub-millisecond digits: both must cut them as JavaScript's Date does.
+      "offset instants": { from: "2021-03-14T10:00:00.000+01:00", to: "2021-03-14T10:00:00.0029+01:00" },
+    };
+  });
+
+  it("prints exactly what formatting Prisma's rows printed, CSV and JSON, for every filter", async () => {
+    for (const [name, f] of Object.entries(filters)) {
+      const parsed = exportAuditQuerySchema.parse(f);
+      const all = { orgId, ...parsed };
+      const rows = await referenceRows(all);
+      expect(rows.length, name).toBeGreaterThan(0);
+      for (const format of ["csv", "json"] as const) {
+        const got = await exported(all, format);
+        expect(got === referenceExport(rows, format), `${name} (${format})`).toBe(true);
+      }
+    }
+    const everything = JSON.parse(await exported({ orgId }, "json"));
+    expect(everything.length).toBe(await db.prisma.auditEvent.count({ where: { orgId } }));
+    expect(everything.length).toBeGreaterThan(1_300);
+  });
+
+  it("defuses formulas and quotes cells as before", async () => {
+    const csv = await exported({ orgId, q: "HYPERLINK" }, "csv");
+    const row = csv.split("\r\n")[1];
+    expect(row).toContain(`,"'=HYPERLINK(""http://evil"")",'+1,'-2,`);
+    expect(row).toContain(`,'@SUM(A1),'\tx,`);
+    expect(row).toContain(`,"{""note"":""=1"",""quote"":""say \\""hi\\""""}",`);
+    const cr = await exported({ orgId, q: "starts with CR" }, "csv");
+    expect(cr).toContain(`,"'\rstarts with CR",`);
+    expect(cr).toContain(`,"line\nbreak",`);
+    expect(cr).toContain(`,'=plain string data,`);
+  });
+
+  it("sees the same events in the same order as the paged list", async () => {
+    for (const [name, f] of Object.entries(filters)) {
+      const stringFilters = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Record<string, string>;
+      const { seqs } = await allPages(orgId, stringFilters, 500);
+      const fromExport = (JSON.parse(await exported({ orgId, ...exportAuditQuerySchema.parse(f) }, "json")) as { seq: number }[]).map((e) => e.seq);
+      expect(fromExport, name).toEqual(seqs);
     }
   });
 });
