@@ -31,7 +31,7 @@ const { PrismaPg } = await import("@prisma/adapter-pg");
 const { PrismaClient } = await import("../lib/generated/prisma/client");
 const { requestLease } = await import("../lib/leases/request-lease");
 const { resolveLease } = await import("../lib/leases/resolve-lease");
-const { countBotRequest, countLeaseTokenRequest } = await import("../lib/abuse/count-bot-request");
+const { countBotRequest } = await import("../lib/abuse/count-bot-request");
 const { rateLimitsFromEnv } = await import("../lib/abuse/limits");
 const { writePgbenchScripts } = await import("./lib/pgbench-scripts");
 const { listAuditEvents } = await import("../lib/audit/list-audit-events");
@@ -141,8 +141,7 @@ async function roundTrips(url: string, bot: { token: string; secret: string }) {
     const lease = (await requestLease(db, { bot: counted.bot!, input: { secret: bot.secret, scope: "production", justification: "Round-trip count (bench)", singleUse: true } })) as { id: string; leaseToken: string };
     const leaseCount = sent;
     sent = 0;
-    await countLeaseTokenRequest(sqlPool(db), { tokenHash: hashOf(lease.leaseToken), ip: "127.0.0.1", limits });
-    await resolveLease(db, { leaseId: lease.id, leaseToken: lease.leaseToken });
+    await resolveLease(db, { leaseId: lease.id, leaseToken: lease.leaseToken, ip: "127.0.0.1", budget: { limits, route: "POST /api/leases/{id}/resolve" } });
     return { lease: leaseCount, resolve: sent };
   } finally {
     pg.Client.prototype.query = original;
@@ -447,7 +446,7 @@ function write() {
     "",
     `Round trips per call, counted at the pg client (route wrapper included): lease request ${results.roundTrips.lease} ` +
       "(token lookup + rate-limit bump in one statement; the checks; the lease and its audit event in one statement), " +
-      `resolve ${results.roundTrips.resolve} (lease-owner lookup + rate-limit bump; the lease with its newest version; the claim and its audit event in one statement). ` +
+      `resolve ${results.roundTrips.resolve} (the lease with its newest version, plus the rate-limit bump for its bot; the claim and its audit event in one statement). ` +
       "Each is autocommitted: no BEGIN/COMMIT round trips, and the org's audit lock is held only inside one statement. " +
       "The pgbench scripts (bench/pgbench/) are made from the same SQL constants.",
     "",

@@ -3,7 +3,7 @@
 // that drifts. Each $n becomes a pgbench variable (sent as a parameter under
 // -M prepared) or, for values the app computes, an equivalent SQL expression.
 import { writeFileSync } from "node:fs";
-import { BOT_SQL, LEASE_OWNER_SQL } from "../../lib/abuse/count-bot-request";
+import { BOT_SQL } from "../../lib/abuse/count-bot-request";
 import { CHECKS_SQL, ISSUE_SQL } from "../../lib/leases/request-lease";
 import { CLAIM_SQL, READ_SQL } from "../../lib/leases/resolve-lease";
 
@@ -53,8 +53,7 @@ export function writePgbenchScripts(dir: string) {
     "-- can be resolved again (bench/lib/pgbench-scripts.ts makes this from lib/).",
     "\\set n random(1, :nleases)",
     `SELECT id AS lease_id, th, bot AS bot_id, "secretId" AS secret_id, "secretName" AS sn FROM bench_leases WHERE n = :n \\gset`,
-    bind(LEASE_OWNER_SQL, [":th", window, ipKey]),
-    bind(READ_SQL, [":lease_id", ":th"]),
+    bind(READ_SQL, [":th", window, ipKey, "true"]),
     bind(CLAIM_SQL, [":lease_id", ":th", now, ":secret_id", "1", ...eventArgs("lease.resolved", ":lease_id", "1")]),
   ];
   writeFileSync(`${dir}/lease.sql`, lease.join("\n") + "\n");

@@ -1,6 +1,7 @@
 // The bot API's first round trip: find who is calling and count the request against
 // their budgets in one statement (the hot path pays per round trip, see bench/RESULTS.md).
-// Unknown bot tokens are not counted; unknown lease tokens count against the IP.
+// Unknown bot tokens are not counted. (A resolve counts inside its own first read:
+// lib/leases/resolve-lease.ts.)
 import type pg from "pg";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
 import { digestsEqual } from "@/lib/crypto/tokens";
@@ -22,14 +23,6 @@ SELECT b."id", b."orgId", b."name", b."frozenAt" IS NOT NULL AS "frozen", b."tok
        (SELECT json_agg(json_build_object('key', "key", 'count', "count")) FROM rl) AS "buckets"
   FROM b`;
 
-export const LEASE_OWNER_SQL = `WITH l AS (SELECT "orgId", "botId" FROM "Lease" WHERE "tokenHash" = $1::text),
-  rl AS (INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
-         SELECT k, $2::timestamp(3), 1 FROM unnest(ARRAY[(SELECT 'bot:' || "botId" FROM l), $3::text]) AS k WHERE k IS NOT NULL
-         ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
-         RETURNING "key", "count")
-SELECT (SELECT "orgId" FROM l) AS "orgId", (SELECT "botId" FROM l) AS "botId",
-       (SELECT json_agg(json_build_object('key', "key", 'count', "count")) FROM rl) AS "buckets"`;
-
 /** Old windows are useless; trim them now and then rather than on every request. */
 function maybeTrim(sql: pg.Pool, windowStart: Date) {
   if (Math.random() < 0.002) {
@@ -37,7 +30,7 @@ function maybeTrim(sql: pg.Pool, windowStart: Date) {
   }
 }
 
-function states(buckets: { key: string; count: number }[] | null, limits: RateLimits): BucketState[] {
+export function bucketStates(buckets: { key: string; count: number }[] | null, limits: RateLimits): BucketState[] {
   return (buckets ?? []).map(({ key, count }) => ({ key, count, limit: key.startsWith("bot:") ? limits.botPerMinute : limits.ipPerMinute }));
 }
 
@@ -55,14 +48,5 @@ export async function countBotRequest(sql: pg.Pool, { tokenHash, ip, limits, now
   maybeTrim(sql, windowStart);
   const row = rows[0];
   if (!row || !digestsEqual(row.tokenHash, tokenHash)) return { bot: null, states: [], windowStart };
-  return { bot: { id: row.id, orgId: row.orgId, name: row.name, frozen: row.frozen }, states: states(row.buckets, limits), windowStart };
-}
-
-/** The org and bot of the lease holding an `rvl_` token (nulls if none) and the request counts. */
-export async function countLeaseTokenRequest(sql: pg.Pool, { tokenHash, ip, limits, now = new Date() }: CountOptions): Promise<Counted & { orgId: string | null; botId: string | null }> {
-  const windowStart = windowStartOf(now);
-  const { rows } = await sql.query({ name: "rv_count_lease_request", text: LEASE_OWNER_SQL, values: [tokenHash, windowStart.toISOString(), ip ? `ip:${ip}` : null] });
-  maybeTrim(sql, windowStart);
-  const row = rows[0];
-  return { orgId: row?.orgId ?? null, botId: row?.botId ?? null, states: states(row?.buckets, limits), windowStart };
+  return { bot: { id: row.id, orgId: row.orgId, name: row.name, frozen: row.frozen }, states: bucketStates(row.buckets, limits), windowStart };
 }

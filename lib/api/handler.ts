@@ -10,8 +10,8 @@ import { authenticateRequest } from "@/lib/auth/authenticate-request";
 import type { Permission } from "@/lib/auth/roles";
 import type { Actor } from "@/lib/audit/record-audit-event";
 import { refuseOverLimit } from "@/lib/abuse/consume-rate-limit";
-import { countBotRequest, countLeaseTokenRequest } from "@/lib/abuse/count-bot-request";
-import { rateLimitsFromEnv } from "@/lib/abuse/limits";
+import { countBotRequest } from "@/lib/abuse/count-bot-request";
+import { rateLimitsFromEnv, type RateLimits } from "@/lib/abuse/limits";
 import { ApiError, toErrorResponse } from "./errors";
 import { clientIp } from "./request";
 
@@ -70,17 +70,18 @@ export function withBot(handler: (ctx: BotContext) => Promise<Response>) {
 
 export interface LeaseTokenContext extends BaseContext {
   leaseToken: string;
+  budget: { limits: RateLimits; route: string };
 }
 
-/** `Authorization: Bearer rvl_…`; the token is checked against the lease by the domain function. */
+/**
+ * `Authorization: Bearer rvl_…`. The token is checked against the lease, and the request
+ * counted against the lease bot's and the IP's budgets, by the domain function's first read.
+ */
 export function withLeaseToken(handler: (ctx: LeaseTokenContext) => Promise<Response>) {
   return route(async (base) => {
     const leaseToken = bearerToken(base.req.headers.get("authorization"), "rvl_");
     if (!leaseToken) throw new ApiError("unauthenticated", "A valid lease token is required");
-    // The lease's bot shares its budget across requests and resolves.
-    const owner = await countLeaseTokenRequest(sqlPool(prisma), { tokenHash: hashToken(leaseToken), ip: base.ip, limits: rateLimitsFromEnv() });
-    await refuseOverLimit(prisma, owner.states, { orgId: owner.orgId, botId: owner.botId, ip: base.ip, route: routeName(base.req) });
-    return { ...base, leaseToken };
+    return { ...base, leaseToken, budget: { limits: rateLimitsFromEnv(), route: routeName(base.req) } };
   }, handler);
 }
 

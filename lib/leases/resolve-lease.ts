@@ -10,7 +10,9 @@ import { openValue } from "@/lib/crypto/envelope";
 import { digestsEqual, hashToken } from "@/lib/crypto/tokens";
 import { denyWithAudit } from "./deny";
 import { effectiveStatus } from "./lease-status";
-import { rateLimitsFromEnv } from "@/lib/abuse/limits";
+import { rateLimitsFromEnv, type RateLimits } from "@/lib/abuse/limits";
+import { refuseOverLimit, windowStartOf } from "@/lib/abuse/consume-rate-limit";
+import { bucketStates } from "@/lib/abuse/count-bot-request";
 
 /**
  * Someone holds this lease's id but not its token. Count it; at the limit the lease
@@ -49,6 +51,11 @@ export interface ResolveLeaseOptions {
   now?: () => Date;
   /** Wrong tokens tolerated on one lease before it locks. */
   maxBadTokens?: number;
+  /**
+   * Count this request against the lease bot's and the IP's budgets (the HTTP route
+   * does; the count rides on the first read, so it costs no round trip of its own).
+   */
+  budget?: { limits: RateLimits; route: string };
 }
 
 export interface ResolvedSecret {
@@ -77,14 +84,26 @@ interface ReadLease {
 
 const BAD_TOKEN = "A valid lease token is required";
 
-// The lease (by id and token) with its secret's newest version, in one round trip.
+// The lease holding the token, with its secret's newest version, and (when $4) the
+// request counted against the budgets of the lease's bot and of the IP ($3, its bucket
+// key): one round trip. Keyed by the token alone, so a right token with a wrong id
+// still charges its bot; the id is compared by the caller.
 export const READ_SQL = `
-  SELECT l."orgId", l."botId", l."secretId", l."secretName", l."scope", l."expiresAt", l."singleUse", l."status", l."lockedAt",
-         v."version", v."ciphertext", v."wrappedKey", v."keyId"
-    FROM "Lease" l
-    LEFT JOIN LATERAL (SELECT sv."version", sv."ciphertext", sv."wrappedKey", sv."keyId" FROM "SecretVersion" sv
-                        WHERE sv."secretId" = l."secretId" ORDER BY sv."version" DESC LIMIT 1) v ON true
-   WHERE l."id" = $1::text AND l."tokenHash" = $2::text`;
+  WITH l AS (
+    SELECT l."id", l."orgId", l."botId", l."secretId", l."secretName", l."scope", l."expiresAt", l."singleUse", l."status", l."lockedAt",
+           v."version", v."ciphertext", v."wrappedKey", v."keyId"
+      FROM "Lease" l
+      LEFT JOIN LATERAL (SELECT sv."version", sv."ciphertext", sv."wrappedKey", sv."keyId" FROM "SecretVersion" sv
+                          WHERE sv."secretId" = l."secretId" ORDER BY sv."version" DESC LIMIT 1) v ON true
+     WHERE l."tokenHash" = $1::text),
+  rl AS (
+    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
+    SELECT k, $2::timestamp(3), 1 FROM unnest(ARRAY[(SELECT 'bot:' || "botId" FROM l), $3::text]) AS k
+     WHERE k IS NOT NULL AND $4::boolean
+    ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
+    RETURNING "key", "count")
+  SELECT l.*, (SELECT json_agg(json_build_object('key', "key", 'count', "count")) FROM rl) AS "buckets"
+    FROM (SELECT 1) AS one LEFT JOIN l ON true`;
 
 // Claims the resolve and records it in one statement. The conditional UPDATE is what
 // makes a single-use lease yield its value once under any concurrency; it also refuses
@@ -108,7 +127,7 @@ const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expires
 
 export async function resolveLease(
   db: PrismaClient,
-  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens }: ResolveLeaseOptions,
+  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens, budget }: ResolveLeaseOptions,
 ): Promise<ResolvedSecret> {
   const tokenHash = hashToken(leaseToken);
   const at = now();
@@ -116,8 +135,17 @@ export async function resolveLease(
 
   // Another pass only when the lease or its secret changed between read and claim.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const { rows } = await sql.query<ReadLease>({ name: "rv_resolve_read", text: READ_SQL, values: [leaseId, tokenHash] });
-    const lease = rows[0];
+    const counting = attempt === 0 && budget !== undefined;
+    const { rows } = await sql.query<ReadLease & { id: string | null; buckets: { key: string; count: number }[] | null }>({
+      name: "rv_resolve_read",
+      text: READ_SQL,
+      values: [tokenHash, windowStartOf(at).toISOString(), ip ? `ip:${ip}` : null, counting],
+    });
+    const row = rows[0];
+    if (counting) {
+      await refuseOverLimit(db, bucketStates(row.buckets, budget.limits), { orgId: row.orgId, botId: row.botId, ip, route: budget.route }, at);
+    }
+    const lease = row.id === leaseId ? row : undefined;
     if (!lease || !claimable(lease, at)) break;
     const version = lease.version!;
     const value = await openValue(

@@ -7,11 +7,11 @@ import { resolveLease } from "@/lib/leases/resolve-lease";
 import { leaseIdSchema } from "@/lib/validations/lease";
 import { otherMethods } from "@/lib/api/method-not-allowed";
 
-export const POST = withLeaseToken(async ({ params, leaseToken, ip }) => {
+export const POST = withLeaseToken(async ({ params, leaseToken, ip, budget }) => {
   // A malformed id cannot match any token: answer as for a wrong token.
   const id = leaseIdSchema.safeParse(params.id);
   if (!id.success) throw new ApiError("unauthenticated", "A valid lease token is required");
-  return NextResponse.json(await resolveLease(prisma, { leaseId: id.data, leaseToken, ip }));
+  return NextResponse.json(await resolveLease(prisma, { leaseId: id.data, leaseToken, ip, budget }));
 });
 
 export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods("POST");
