@@ -12,6 +12,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActorType, Outcome } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import { canonicalEvent, type ChainedFields } from "./canonical";
+import { serialiseOrgAppends } from "./serialise-org-appends";
 
 export interface Actor {
   type: ActorType;
@@ -152,7 +153,9 @@ export async function recordAuditEvent(tx: Prisma.TransactionClient, input: Audi
 /** The same append as its own (autocommitted) statement, for events that record no other write. */
 export async function appendAuditEvent(sql: pg.Pool | pg.PoolClient, input: AuditInput): Promise<RecordedEvent> {
   const event = prepareAuditEvent(input);
-  const { rows } = await sql.query<{ seq: string; hash: string }>({ name: "rv_audit_append", text: APPEND_SQL, values: appendEventValues(event) });
+  const { rows } = await serialiseOrgAppends(input.orgId, () =>
+    sql.query<{ seq: string; hash: string }>({ name: "rv_audit_append", text: APPEND_SQL, values: appendEventValues(event) }),
+  );
   return recorded(event, rows);
 }
 

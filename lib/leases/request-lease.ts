@@ -7,6 +7,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
+import { serialiseOrgAppends } from "@/lib/audit/serialise-org-appends";
 import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
@@ -195,7 +196,7 @@ export async function requestLease(
       },
       issuedAt,
     );
-    const issued = await sql.query({
+    const issued = await serialiseOrgAppends(orgId, () => sql.query({
       name: "rv_lease_issue",
       text: ISSUE_SQL,
       values: [
@@ -204,7 +205,7 @@ export async function requestLease(
         ttlSeconds, decision.mountId, expiresAt.toISOString(), issuedAt.toISOString(),
         ...appendEventValues(event),
       ],
-    });
+    }));
     if (issued.rows.length === 0) continue;
     if (!leaseToken) return { id, status: "pending" };
     return { id, secret: secret.name, scope: secret.scope, status: "active", singleUse, expiresAt: expiresAt.toISOString(), leaseToken };

@@ -4,6 +4,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool, transaction } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
+import { serialiseOrgAppends } from "@/lib/audit/serialise-org-appends";
 import { appendEventSql, appendEventValues, prepareAuditEvent, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { openValue } from "@/lib/crypto/envelope";
@@ -169,11 +170,13 @@ export async function resolveLease(
       },
       at,
     );
-    const claimed = await sql.query({
-      name: "rv_resolve_claim",
-      text: CLAIM_SQL,
-      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
-    });
+    const claimed = await serialiseOrgAppends(lease.orgId, () =>
+      sql.query({
+        name: "rv_resolve_claim",
+        text: CLAIM_SQL,
+        values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
+      }),
+    );
     if (claimed.rows.length > 0) {
       return { secret: lease.secretName, scope: lease.scope, version, value, expiresAt: lease.expiresAt.toISOString() };
     }
