@@ -21,7 +21,7 @@ import http from "node:http";
 process.env.RV_MASTER_KEY ??= randomBytes(32).toString("base64");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-const { ROOT, startBenchServer, treeCpuMs, postgresCpuMs } = await import("./lib/server");
+const { ROOT, startBenchServer, treeCpuMs, postgresCpuMs, postgresCpuByKind } = await import("./lib/server");
 const seed = await import("./lib/seed");
 const report = await import("./lib/report");
 const { createDatabase, dropDatabase } = await import("../lib/db/scratch-database");
@@ -195,10 +195,12 @@ async function main() {
     const points: LoadPoint[] = [];
     for (const connections of CONNECTIONS) {
       for (const kind of ["health", "lease", "resolve"] as const) {
-        const cpu0 = { app: treeCpuMs(a.child.pid!), db: postgresCpuMs() };
+        const cpu0 = { app: treeCpuMs(a.child.pid!), db: postgresCpuMs(), kinds: postgresCpuByKind() };
         const p = await load({ ...common, kind, connections, duration: DURATION, offset });
         p.appCpuMs = (treeCpuMs(a.child.pid!) - cpu0.app) / Math.max(1, p.requests);
         p.dbCpuMs = (postgresCpuMs() - cpu0.db) / Math.max(1, p.requests);
+        const kinds = [...postgresCpuByKind()].map(([k, v]) => `${k} ${((v - (cpu0.kinds.get(k) ?? 0)) / Math.max(1, p.requests)).toFixed(2)}`);
+        log(`  PostgreSQL CPU ms/req by process: ${kinds.filter((k) => !k.endsWith(" 0.00")).join(", ")}`);
         if (kind === "resolve") offset += p.used;
         points.push(p);
         log(`${kind.padEnd(7)} @ ${String(connections).padStart(3)}: ${p.rps.toFixed(0)} req/s, p50 ${p.p50} ms, p99 ${p.p99} ms, CPU/req app ${p.appCpuMs.toFixed(2)} ms db ${p.dbCpuMs.toFixed(2)} ms, errors ${p.non2xx + p.errors + p.timeouts}`);

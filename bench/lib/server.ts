@@ -133,16 +133,25 @@ export function treeCpuMs(pid: number): number {
   return [pid, ...childrenOf(pid).flatMap((c) => [c, ...childrenOf(c)])].reduce((sum, p) => sum + cpuMsOf(p), 0);
 }
 
-/** CPU time used so far by every PostgreSQL process on the machine, in ms. */
-export function postgresCpuMs(): number {
-  let total = 0;
+/** CPU time used so far by PostgreSQL processes on the machine, in ms, by kind (from the process title). */
+export function postgresCpuByKind(): Map<string, number> {
+  const kinds = new Map<string, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") total += cpuMsOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      // "postgres: 15/main: postgres rv_bench_… 127.0.0.1(…) idle" is a client backend; the rest name themselves.
+      const kind = /: \S+ \S+ \d+\.\d+\.\d+\.\d+\(/.test(title) ? "backends" : (/main: ([a-z ]+?)(?: \d|$| [A-Z]|  )/.exec(title)?.[1]?.trim() ?? "other");
+      kinds.set(kind, (kinds.get(kind) ?? 0) + cpuMsOf(Number(entry)));
     } catch {
       // exited
     }
   }
-  return total;
+  return kinds;
+}
+
+/** CPU time used so far by every PostgreSQL process on the machine, in ms. */
+export function postgresCpuMs(): number {
+  return [...postgresCpuByKind().values()].reduce((a, b) => a + b, 0);
 }
