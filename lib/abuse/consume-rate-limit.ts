@@ -1,7 +1,7 @@
 // Fixed-window counters in PostgreSQL, so every app instance shares one budget.
 // One statement bumps all of a request's buckets at once; on the bot API that
 // statement also authenticates (lib/abuse/count-bot-request.ts).
-import type { Db } from "@/lib/db/prisma";
+import type pg from "pg";
 import { sqlPool, type PrismaClient } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import { appendAuditEvent } from "@/lib/audit/record-audit-event";
@@ -22,22 +22,32 @@ export function windowStartOf(now: Date): Date {
 }
 
 /** Old windows are useless; trim them now and then rather than on every request. */
-export function maybeTrimOldWindows(db: Db, windowStart: Date) {
+export function trimOldWindowsSometimes(sql: pg.Pool, windowStart: Date) {
   if (Math.random() < 0.002) {
-    void db.rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(windowStart.getTime() - 10 * 60_000) } } }).catch(() => {});
+    sql.query(`DELETE FROM "RateLimitBucket" WHERE "windowStart" < $1::timestamp(3)`, [new Date(windowStart.getTime() - 10 * 60_000).toISOString()]).catch(() => {});
   }
 }
 
-export async function bumpBuckets(db: Db, buckets: Bucket[], now = new Date()): Promise<{ windowStart: Date; states: BucketState[] }> {
-  const windowStart = windowStartOf(now);
-  const keys = buckets.map((b) => b.key);
-  const rows = await db.$queryRaw<{ key: string; count: number }[]>`
-    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
-    SELECT k, ${windowStart}, 1 FROM unnest(${keys}::text[]) AS k
+/**
+ * The one counter update, as the body of a CTE returning ("key", "count"): adds one to
+ * each bucket named in the SQL array `keys` (nulls skipped) for the window `windowStart`,
+ * when `condition` holds. ON CONFLICT makes concurrent bumps add up.
+ */
+export function bumpBucketsSql(keys: string, windowStart: string, condition = "true"): string {
+  return `INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
+    SELECT k, ${windowStart}::timestamp(3), 1 FROM unnest(${keys}) AS k WHERE k IS NOT NULL AND ${condition}
     ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
     RETURNING "key", "count"`;
+}
+
+const BUMP_SQL = `WITH rl AS (${bumpBucketsSql("$1::text[]", "$2")}) SELECT "key", "count" FROM rl`;
+
+export async function bumpBuckets(db: PrismaClient, buckets: Bucket[], now = new Date()): Promise<{ windowStart: Date; states: BucketState[] }> {
+  const windowStart = windowStartOf(now);
+  const sql = sqlPool(db);
+  const { rows } = await sql.query<{ key: string; count: number }>({ name: "rv_bump_buckets", text: BUMP_SQL, values: [buckets.map((b) => b.key), windowStart.toISOString()] });
   const counts = new Map(rows.map((r) => [r.key, Number(r.count)]));
-  maybeTrimOldWindows(db, windowStart);
+  trimOldWindowsSometimes(sql, windowStart);
   return { windowStart, states: buckets.map((b) => ({ ...b, count: counts.get(b.key) ?? 1 })) };
 }
 

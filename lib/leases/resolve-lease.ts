@@ -12,7 +12,7 @@ import { digestsEqual, hashToken } from "@/lib/crypto/tokens";
 import { denyWithAudit } from "./deny";
 import { effectiveStatus } from "./lease-status";
 import { rateLimitsFromEnv, type RateLimits } from "@/lib/abuse/limits";
-import { refuseOverLimit, windowStartOf } from "@/lib/abuse/consume-rate-limit";
+import { bumpBucketsSql, refuseOverLimit, trimOldWindowsSometimes, windowStartOf } from "@/lib/abuse/consume-rate-limit";
 import { bucketStates } from "@/lib/abuse/count-bot-request";
 
 /**
@@ -67,7 +67,10 @@ export interface ResolvedSecret {
   expiresAt: string;
 }
 
+// A row comes back even for an unknown token (all lease columns null), carrying the counts.
 interface ReadLease {
+  id: string | null;
+  buckets: { key: string; count: number }[] | null;
   orgId: string;
   botId: string;
   secretId: string | null;
@@ -97,12 +100,7 @@ export const READ_SQL = `
       LEFT JOIN LATERAL (SELECT sv."version", sv."ciphertext", sv."wrappedKey", sv."keyId" FROM "SecretVersion" sv
                           WHERE sv."secretId" = l."secretId" ORDER BY sv."version" DESC LIMIT 1) v ON true
      WHERE l."tokenHash" = $1::text),
-  rl AS (
-    INSERT INTO "RateLimitBucket" ("key", "windowStart", "count")
-    SELECT k, $2::timestamp(3), 1 FROM unnest(ARRAY[(SELECT 'bot:' || "botId" FROM l), $3::text]) AS k
-     WHERE k IS NOT NULL AND $4::boolean
-    ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitBucket"."count" + 1
-    RETURNING "key", "count")
+  rl AS (${bumpBucketsSql(`ARRAY[(SELECT 'bot:' || "botId" FROM l), $3::text]`, "$2", "$4::boolean")})
   SELECT l.*, (SELECT json_agg(json_build_object('key', "key", 'count', "count")) FROM rl) AS "buckets"
     FROM (SELECT 1) AS one LEFT JOIN l ON true`;
 
@@ -136,17 +134,19 @@ export async function resolveLease(
   const tokenHash = hashToken(leaseToken);
   const at = now();
   const sql = sqlPool(db);
+  const windowStart = windowStartOf(at);
 
   // Another pass only when the lease or its secret changed between read and claim.
   for (let attempt = 0; attempt < 5; attempt++) {
     const counting = attempt === 0 && budget !== undefined;
-    const { rows } = await sql.query<ReadLease & { id: string | null; buckets: { key: string; count: number }[] | null }>({
+    const { rows } = await sql.query<ReadLease>({
       name: "rv_resolve_read",
       text: READ_SQL,
-      values: [tokenHash, windowStartOf(at).toISOString(), ip ? `ip:${ip}` : null, counting],
+      values: [tokenHash, windowStart.toISOString(), ip ? `ip:${ip}` : null, counting],
     });
     const row = rows[0];
     if (counting) {
+      trimOldWindowsSometimes(sql, windowStart);
       await refuseOverLimit(db, bucketStates(row.buckets, budget.limits), { orgId: row.orgId, botId: row.botId, ip, route: budget.route }, at);
     }
     const lease = row.id === leaseId ? row : undefined;
