@@ -77,8 +77,7 @@ function buildIfNeeded() {
 async function prepareDatabase(): Promise<string> {
   if (embedded) {
     const { startEmbeddedDatabase } = await import("../lib/db/embedded-database");
-    const poolSize = Number(env.RV_DB_POOL_SIZE ?? 10);
-    database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "pglite"), maxConnections: Math.max(20, poolSize + 10) });
+    database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "pglite") });
     env.DATABASE_URL = database.url;
     log(`embedded PostgreSQL (PGlite) in ${shown(path.join(dataDir, "pglite"))}`);
   }
@@ -136,13 +135,16 @@ function serve() {
   delete childEnv.RV_BOOTSTRAP_ADMIN_PASSWORD;
   delete childEnv.RV_BOOTSTRAP_API_TOKEN;
   const port = env.PORT || "3000";
-  const host = env.HOSTNAME || "0.0.0.0";
+  // The embedded mode is one machine's vault: reachable from this machine only, unless asked.
+  const host = env.HOSTNAME || (embedded ? "127.0.0.1" : "0.0.0.0");
   // Not defaulted from the port: the public address is not known here (a proxy with TLS,
   // another host name, 127.0.0.1 vs localhost), and a wrong one breaks sign-out and SSO.
   if (!env.NEXTAUTH_URL && !embedded) {
     log("NEXTAUTH_URL is unset: sign-in takes the app's address from each request's Host header; set it to the public URL in production");
   }
   server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port, "-H", host], { stdio: "inherit", env: childEnv });
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  log(`open http://${shownHost}:${port}/ in your browser`);
   server.on("exit", (code, signal) => {
     void shutdown(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
   });

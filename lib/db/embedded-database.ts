@@ -1,22 +1,18 @@
 // An embedded PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly) for machines
-// without a PostgreSQL server. It runs inside this process and is served over TCP,
-// so the app, Prisma's pg adapter and the migration engine connect as to any server.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// without a PostgreSQL server. It runs inside this process and is served on a Unix
+// socket, so the app, Prisma's pg adapter and the migration engine connect as to any
+// server, and nobody else can: PGlite has no authentication, so the socket lives in
+// a directory only this user can enter.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { EmbeddedSocketServer } from "./embedded-socket-server";
 
 export interface EmbeddedDatabaseOptions {
   /** Where the cluster's files live; created (mode 0700) on first start. */
   dataDir?: string;
-  /** 0 picks a free port; the chosen one is in `url`. */
-  port?: number;
-  /**
-   * Sockets served at once. PGlite executes one statement at a time whatever this
-   * is, but an app pool plus a migration or bootstrap client need several open.
-   */
-  maxConnections?: number;
 }
 
 export interface EmbeddedDatabase {
@@ -54,29 +50,48 @@ function claimDataDir(dataDir: string): () => void {
   return () => rmSync(lockPath, { force: true });
 }
 
+// Unix socket paths are limited to about 100 bytes; a deep data dir gets a private temp dir.
+const MAX_SOCKET_PATH = 100;
+
+/** A 0700 directory for the socket, and how to remove it afterwards. */
+function socketDirectory(dataDir: string): { dir: string; remove: () => void } {
+  const dir = `${dataDir}.sock`;
+  if (path.join(dir, ".s.PGSQL.5432").length <= MAX_SOCKET_PATH) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    // A socket left by a crashed start would make listen() fail with EADDRINUSE.
+    rmSync(path.join(dir, ".s.PGSQL.5432"), { force: true });
+    return { dir, remove: () => rmSync(path.join(dir, ".s.PGSQL.5432"), { force: true }) };
+  }
+  const tmp = mkdtempSync(path.join(tmpdir(), "rv-pg-"));
+  return { dir: tmp, remove: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
 export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR);
   mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o700 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const release = claimDataDir(dataDir);
+  const socket = socketDirectory(dataDir);
 
   let db: PGlite | undefined;
-  let server: PGLiteSocketServer | undefined;
+  let server: EmbeddedSocketServer | undefined;
   try {
     // Contrib extensions the migrations create must be loaded here (PGlite ships them
     // as bundles it installs on demand): pg_trgm backs the audit justification search.
     db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
-    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 20 });
+    server = new EmbeddedSocketServer({ db, path: path.join(socket.dir, ".s.PGSQL.5432") });
     await server.start();
   } catch (err) {
     await server?.stop().catch(() => {});
     await db?.close().catch(() => {});
+    socket.remove();
     release();
     throw err;
   }
 
-  // PGlite ignores credentials; the URL carries some because clients expect them.
-  const url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+  // libpq's form for a socket directory; PGlite ignores the user name.
+  const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socket.dir)}`;
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -87,6 +102,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions = {}):
         } finally {
           // close() shuts PostgreSQL down cleanly so the next start needs no recovery.
           await db!.close();
+          socket.remove();
           release();
         }
       })();
