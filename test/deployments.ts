@@ -69,7 +69,7 @@ export async function startEmbeddedDeployment(): Promise<Deployment> {
   // What a newcomer has: no database and no key; `npm start` makes both.
   delete env.DATABASE_URL;
   delete env.RV_MASTER_KEY;
-  delete env.NODE_ENV;
+  delete (env as Record<string, string | undefined>).NODE_ENV;
   const child = spawn(process.execPath, [TSX_BIN, "scripts/start.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const logs = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
