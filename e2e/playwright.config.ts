@@ -3,6 +3,7 @@
 // own database and server (e2e/support/vault.ts); one worker keeps a 2-core box calm.
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
+import { chromiumPath } from "./support/chromium";
 
 // One throwaway master key for the run, shared by the seeding code in the workers
 // (inherited through the environment) and every server they start.
@@ -25,7 +26,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: chromiumPath(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
