@@ -12,7 +12,7 @@
 // DATABASE_URL names the server (default postgresql://postgres@127.0.0.1:5432/postgres,
 // a superuser: the bench creates and drops its database and seeds with triggers off).
 import { createHash, randomBytes } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, totalmem } from "node:os";
 import path from "node:path";
@@ -34,6 +34,8 @@ const { resolveLease } = await import("../lib/leases/resolve-lease");
 const { countBotRequest } = await import("../lib/abuse/count-bot-request");
 const { rateLimitsFromEnv } = await import("../lib/abuse/limits");
 const { writePgbenchScripts } = await import("./lib/pgbench-scripts");
+const { load: loadPoint, runTsx } = await import("./lib/run-load");
+const { measureEmbedded, embeddedRows } = await import("./lib/embedded");
 const { listAuditEvents } = await import("../lib/audit/list-audit-events");
 const { verifyAuditChain } = await import("../lib/audit/verify-audit-chain");
 const pg = (await import("pg")).default;
@@ -78,22 +80,7 @@ function quantile(sorted: number[], q: number) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-function runTsx(script: string, argv: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [script, ...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-    let out = "", err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`))));
-  });
-}
-
-async function load(cfg: Record<string, unknown>): Promise<LoadPoint & { used: number }> {
-  const file = path.join(tmp, `load-${randomBytes(4).toString("hex")}.json`);
-  writeFileSync(file, JSON.stringify(cfg));
-  const out = await runTsx("bench/load.ts", [file]);
-  return JSON.parse(out.trim().split("\n").pop()!);
-}
+const load = (cfg: Record<string, unknown>) => loadPoint(tmp, cfg);
 
 function httpJson(method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; body: any; ms: number }> {
   const t0 = performance.now();
@@ -341,6 +328,11 @@ async function main() {
     targets.push({ name: `CSV export of ${EVENTS.toLocaleString("en")} events, memory growth (own process)`, target: "< 100 MB", actual: `${(exp.growth / 1e6).toFixed(1)} MB (heap used ≤ ${(exp.peakHeapUsed / 1e6).toFixed(0)} MB), ${exp.rows.toLocaleString("en")} rows in ${exp.seconds.toFixed(1)} s`, ok: exp.growth < 100e6 && exp.rows >= EVENTS });
     targets.push({ name: "CSV export, own process, old space capped at 64 MB", target: "< 100 MB", actual: `${(capped.growth / 1e6).toFixed(1)} MB (heap used ≤ ${(capped.peakHeapUsed / 1e6).toFixed(0)} MB), ${capped.rows.toLocaleString("en")} rows in ${capped.seconds.toFixed(1)} s`, ok: capped.growth < 100e6 && capped.rows >= EVENTS });
     targets.push({ name: "CSV export over HTTP, server memory growth", target: "< 100 MB", actual: `${(httpExp.growth / 1e6).toFixed(1)} MB, ${(httpExp.bytes / 1e6).toFixed(0)} MB sent in ${httpExp.seconds.toFixed(1)} s`, ok: httpExp.status === 200 && httpExp.growth < 100e6 });
+
+    // 10. The embedded database (npm start without DATABASE_URL) ------------------------
+    log("embedded database");
+    for (const s of servers) await s.stop();
+    results.embedded = await measureEmbedded({ tmp, env: SERVER_ENV, duration: DURATION, log });
   } finally {
     for (const s of servers) await s.stop();
     await db.$disconnect();
@@ -418,6 +410,7 @@ function write() {
     headers: [`timeline filter (${EVENTS.toLocaleString("en")} events)`, "rows", "runs", "p50 ms", "p95 ms", "HTTP p50 ms", "HTTP p95 ms"],
     rows: results.timeline.map((t: any) => [t.filter, t.rows, t.runs, report.fmt(t.direct.p50, 1), report.fmt(t.direct.p95, 1), report.fmt(t.http.p50, 1), report.fmt(t.http.p95, 1)]),
   };
+  const emT = results.embedded ? embeddedRows(results.embedded) : null;
   const tgT = { headers: ["target", "wanted", "measured", "met"], rows: targets.map((t) => [t.name, t.target, t.actual + (t.note ? ` — ${t.note}` : ""), t.ok ? "yes" : "**no**"]) };
   const text = [
     report.table(loadT.headers, loadT.rows),
@@ -426,6 +419,7 @@ function write() {
     "",
     report.table(tlT.headers, tlT.rows),
     "",
+    ...(emT ? [report.table(emT.headers, emT.rows), ""] : []),
     report.table(tgT.headers, tgT.rows),
   ].join("\n");
   console.log("\n" + text + "\n");
@@ -460,6 +454,10 @@ function write() {
     "",
     report.table(tlT.headers, tlT.rows),
     "",
+    ...(emT
+      ? ["## Embedded database (`npm start` without DATABASE_URL)", "", report.table(emT.headers, emT.rows), "",
+         "The same server, seed and load generator on PGlite, served as `npm start` serves it; ratios are to the bare route on that server in the same run.", ""]
+      : []),
     "## Targets",
     "",
     report.table(tgT.headers, tgT.rows),
