@@ -2,7 +2,7 @@
 //   RV_MASTER_KEY (or RV_MASTER_KEY_FILE)  the new key
 //   RV_PREVIOUS_MASTER_KEYS                the old key(s), comma-separated
 //   DATABASE_URL                           the database; unset means the embedded one in
-//                                          RV_DATA_DIR (stop `npm start` first: it holds it)
+//                                          RV_DATA_DIR (through a running `npm start`'s socket)
 import path from "node:path";
 import { keyProviderFromEnv, MasterKeyError } from "../lib/crypto/key-provider";
 import type { EmbeddedDatabase } from "../lib/db/embedded-database";
@@ -12,8 +12,8 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    const { startEmbeddedDatabase } = await import("../lib/db/embedded-database");
-    embedded = await startEmbeddedDatabase({ dataDir: path.join(path.resolve(process.env.RV_DATA_DIR || ".data"), "pglite") });
+    const { openEmbeddedDatabase } = await import("../lib/db/embedded-database");
+    embedded = await openEmbeddedDatabase({ dataDir: path.join(path.resolve(process.env.RV_DATA_DIR || ".data"), "pglite") });
     url = embedded.url;
   }
   const { createPrismaClient } = await import("../lib/db/prisma");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded-database";
+import { openEmbeddedDatabase, startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded-database";
 
 let dir: string;
 let database: EmbeddedDatabase;
@@ -95,5 +95,16 @@ describe("embedded database", () => {
     client.release();
     await expect.poll(() => received, { timeout: 2_000 }).toEqual(["one", "two"]);
     await listener.end();
+  });
+
+  it("refuses a second server on the same data directory, but lets a maintenance command in through the socket", async () => {
+    await expect(startEmbeddedDatabase({ dataDir: path.join(dir, "pglite") })).rejects.toThrow(/in use by process/);
+    const second = await openEmbeddedDatabase({ dataDir: path.join(dir, "pglite") });
+    const client = new pg.Client({ connectionString: second.url });
+    await client.connect();
+    expect((await client.query("SELECT n FROM counter WHERE id = 1")).rows[0].n).toBe(100);
+    await client.end();
+    await second.stop();
+    expect((await pool.query("SELECT 1 AS one")).rows[0].one).toBe(1);
   });
 });

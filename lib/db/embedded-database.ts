@@ -3,7 +3,7 @@
 // socket, so the app, Prisma's pg adapter and the migration engine connect as to any
 // server, and nobody else can: PGlite has no authentication, so the socket lives in
 // a directory only this user can enter.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -33,8 +33,11 @@ function processAlive(pid: number): boolean {
 
 // PGlite is single-process PostgreSQL with no postmaster.pid guard of its own: two
 // processes opening one data dir would corrupt it, so claim it with a pid file.
+const openHere = new Set<string>();
+
 function claimDataDir(dataDir: string): () => void {
   const lockPath = `${dataDir}.pid`;
+  if (openHere.has(dataDir)) throw new EmbeddedDatabaseInUse(`embedded database ${dataDir} is in use by process ${process.pid} (this one)`);
   const claim = () => writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
   try {
     claim();
@@ -42,13 +45,19 @@ function claimDataDir(dataDir: string): () => void {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     const holder = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
     if (holder && holder !== process.pid && processAlive(holder)) {
-      throw new Error(`embedded database ${dataDir} is in use by process ${holder} (if that is not Runtime Vault, delete ${lockPath})`);
+      throw new EmbeddedDatabaseInUse(`embedded database ${dataDir} is in use by process ${holder} (if that is not Runtime Vault, delete ${lockPath})`);
     }
     rmSync(lockPath, { force: true });
     claim();
   }
-  return () => rmSync(lockPath, { force: true });
+  openHere.add(dataDir);
+  return () => {
+    openHere.delete(dataDir);
+    rmSync(lockPath, { force: true });
+  };
 }
+
+export class EmbeddedDatabaseInUse extends Error {}
 
 // Unix socket paths are limited to about 100 bytes; a deep data dir gets a private temp dir.
 const MAX_SOCKET_PATH = 100;
@@ -109,4 +118,19 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions = {}):
       return stopping;
     },
   };
+}
+
+/**
+ * For maintenance commands (key rewrap): the embedded database a running `npm start`
+ * serves, through its socket, or else one started here for the command's duration.
+ */
+export async function openEmbeddedDatabase(opts: EmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabase> {
+  try {
+    return await startEmbeddedDatabase(opts);
+  } catch (err) {
+    const dataDir = path.resolve(opts.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR);
+    const socketDir = `${dataDir}.sock`;
+    if (!(err instanceof EmbeddedDatabaseInUse) || !existsSync(path.join(socketDir, ".s.PGSQL.5432"))) throw err;
+    return { url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`, stop: async () => {} };
+  }
 }
