@@ -107,4 +107,19 @@ describe("embedded database", () => {
     await second.stop();
     expect((await pool.query("SELECT 1 AS one")).rows[0].one).toBe(1);
   });
+
+  it("keeps one connection's session settings (psql, pg_dump) away from the others", async () => {
+    const before = (await pool.query("SHOW search_path")).rows[0].search_path;
+    const psql = new pg.Client({ connectionString: database.url });
+    await psql.connect();
+    // pg_dump starts with this; before, every other connection lost the public schema.
+    await psql.query("SELECT pg_catalog.set_config('search_path', '', false)");
+    expect((await pool.query("SELECT n FROM counter WHERE id = 1")).rows[0].n).toBe(100);
+    expect((await psql.query("SHOW search_path")).rows[0].search_path).toBe("");
+    await psql.query("SET statement_timeout = '7s'");
+    expect((await pool.query("SHOW statement_timeout")).rows[0].statement_timeout).toBe("0");
+    expect((await psql.query("SHOW statement_timeout")).rows[0].statement_timeout).toBe("7s");
+    await psql.end();
+    await expect.poll(async () => (await pool.query("SHOW search_path")).rows[0].search_path).toBe(before);
+  });
 });

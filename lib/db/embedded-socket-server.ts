@@ -6,7 +6,12 @@
 // - statement and portal names are prefixed per connection, so two connections
 //   preparing "rv_lease_issue" do not collide (42P05) and one never runs the other's;
 // - notifications go to every connection that ran LISTEN on the channel, not to
-//   whichever connection happened to commit the NOTIFY.
+//   whichever connection happened to commit the NOTIFY;
+// - settings a connection changes for its session (SET, set_config: psql, pg_dump) are
+//   put back when it hands the session on, and replayed when it gets it again, so a
+//   maintenance client's `search_path = ''` never reaches the app's connections.
+// Other session state (temporary tables, session-level advisory locks, SQL PREPARE) is
+// shared; the app uses none of it.
 // Listens on a Unix socket only: the caller puts it in a 0700 directory, so no other
 // local user can reach the database (PGlite has no authentication of its own).
 import { createServer, type Server, type Socket } from "node:net";
@@ -24,8 +29,21 @@ interface Connection {
   inbox: Buffer[];
   statements: Set<string>;
   channels: Set<string>;
+  /** It has run something that may change session settings. */
+  dirty: boolean;
+  /** Its own session settings while another connection holds the session. */
+  settings: Setting[];
   closed: boolean;
 }
+
+interface Setting {
+  name: string;
+  setting: string;
+}
+
+// SET (but not SET LOCAL, which ends with its transaction), RESET, set_config(…).
+const CHANGES_SETTINGS = /(^|;)\s*(SET\s+(?!LOCAL\b)|RESET\s)|set_config\s*\(/i;
+const SESSION_SETTINGS = `SELECT name, setting FROM pg_settings WHERE source = 'session'`;
 
 function cstring(buf: Buffer, at: number): [string, number] {
   const end = buf.indexOf(0, at);
@@ -53,6 +71,7 @@ function scopeNames(conn: Connection, msg: Buffer): Buffer {
     case "P": {
       const [stmt, rest] = cstring(body, 0);
       if (stmt) conn.statements.add(name(stmt));
+      if (CHANGES_SETTINGS.test(cstring(body, rest)[0])) conn.dirty = true;
       return frame("P", Buffer.concat([Buffer.from(`${name(stmt)}\0`), body.subarray(rest)]));
     }
     case "B": {
@@ -74,6 +93,7 @@ function scopeNames(conn: Connection, msg: Buffer): Buffer {
     case "Q": {
       // LISTEN is session state: remember who asked, so notifications reach them.
       const [sql] = cstring(body, 0);
+      if (CHANGES_SETTINGS.test(sql)) conn.dirty = true;
       const listen = /^\s*LISTEN\s+"?([A-Za-z_][A-Za-z0-9_]*)"?\s*;?\s*$/i.exec(sql);
       if (listen) conn.channels.add(listen[1].toLowerCase());
       return msg;
@@ -96,6 +116,8 @@ export class EmbeddedSocketServer {
   private readonly connections = new Set<Connection>();
   private readonly waiting: Connection[] = [];
   private owner: Connection | null = null;
+  /** The session's own settings, before any client changed one. */
+  private baseline: Setting[] = [];
   private pumping = false;
   private stopped = false;
   private nextId = 1;
@@ -105,7 +127,8 @@ export class EmbeddedSocketServer {
     this.path = path;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    this.baseline = (await this.db.query<Setting>(SESSION_SETTINGS)).rows;
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -128,7 +151,10 @@ export class EmbeddedSocketServer {
   }
 
   private accept(socket: Socket) {
-    const conn: Connection = { id: this.nextId++, socket, input: Buffer.alloc(0), started: false, inbox: [], statements: new Set(), channels: new Set(), closed: false };
+    const conn: Connection = {
+      id: this.nextId++, socket, input: Buffer.alloc(0), started: false, inbox: [],
+      statements: new Set(), channels: new Set(), dirty: false, settings: [], closed: false,
+    };
     this.connections.add(conn);
     socket.on("data", (chunk) => this.receive(conn, chunk));
     socket.on("error", () => socket.destroy());
@@ -191,7 +217,10 @@ export class EmbeddedSocketServer {
     this.pumping = true;
     try {
       while (!this.stopped) {
-        this.owner ??= this.waiting.shift() ?? null;
+        if (!this.owner) {
+          this.owner = this.waiting.shift() ?? null;
+          if (this.owner?.settings.length && !this.owner.closed) await this.apply(this.owner.settings);
+        }
         const conn = this.owner;
         if (!conn) return;
         if (conn.closed) {
@@ -204,6 +233,7 @@ export class EmbeddedSocketServer {
         if (!msg) return;
         const status = await this.execute(msg, conn);
         if (status === "I") {
+          if (conn.dirty) await this.putBackSettings(conn);
           this.owner = null;
           if (conn.inbox.length > 0) this.waiting.push(conn);
         }
@@ -247,6 +277,22 @@ export class EmbeddedSocketServer {
     return status;
   }
 
+  /** Keeps what `conn` changed for its next turn and gives the session its baseline back. */
+  private async putBackSettings(conn: Connection) {
+    const now = (await this.db.query<Setting>(SESSION_SETTINGS)).rows;
+    const base = new Map(this.baseline.map((s) => [s.name, s.setting]));
+    conn.settings = now.filter((s) => base.get(s.name) !== s.setting);
+    const changed = new Set([...conn.settings.map((s) => s.name), ...this.baseline.filter((b) => !now.some((s) => s.name === b.name)).map((b) => b.name)]);
+    for (const name of changed) {
+      if (base.has(name)) await this.db.query("SELECT set_config($1, $2, false)", [name, base.get(name)]);
+      else await this.db.exec(`RESET "${name.replaceAll('"', '""')}"`);
+    }
+  }
+
+  private async apply(settings: Setting[]) {
+    for (const { name, setting } of settings) await this.db.query("SELECT set_config($1, $2, false)", [name, setting]);
+  }
+
   private notify(message: Buffer) {
     // NotificationResponse: int32 pid, channel, payload.
     const [channel] = cstring(message, 9);
@@ -262,5 +308,6 @@ export class EmbeddedSocketServer {
     if (this.db.isInTransaction()) await this.execute(simpleQuery("ROLLBACK"), null);
     for (const stmt of conn.statements) await this.execute(simpleQuery(`DEALLOCATE "${stmt.replaceAll('"', '""')}"`), null);
     conn.statements.clear();
+    if (conn.dirty) await this.putBackSettings(conn);
   }
 }
