@@ -13,6 +13,8 @@ export interface ApprovalContext {
   tokenIssuedBy: string | null;
   grant: { createdBy: string | null } | null;
   mountEditors: string[];
+  /** The request named a mount that no longer exists: whoever deleted it also took its editors' names away. */
+  mountMissing: boolean;
 }
 
 export interface ApproverExclusions {
@@ -47,6 +49,7 @@ export async function loadApprovalContexts(db: Db, { orgId, leases }: { orgId: s
       tokenIssuedBy: bot?.tokenIssuedBy ?? null,
       grant: grant ? { createdBy: grant.createdBy } : null,
       mountEditors: mount?.editedBy ?? [],
+      mountMissing: l.mountId !== null && !mount,
     };
   });
 }
@@ -64,15 +67,16 @@ export function approverExclusions(ctx: ApprovalContext): ApproverExclusions {
   exclude(ctx.tokenIssuedBy, "You issued this bot's current token");
   exclude(ctx.grant?.createdBy ?? null, "You granted this bot the secret");
   for (const editor of ctx.mountEditors) exclude(editor, "You edited the mount this request runs through");
+  return { excluded, blocked: blockedReason(ctx) };
+}
+
+function blockedReason(ctx: ApprovalContext): string | null {
+  if (!ctx.grant) return "The bot no longer holds a grant for this secret";
+  if (ctx.mountMissing) return "The mount this request was made through has been deleted";
   // Unknown is not "nobody": a token or grant no member is recorded for could be anyone's.
-  const blocked = !ctx.grant
-    ? "The bot no longer holds a grant for this secret"
-    : !ctx.tokenIssuedBy
-      ? "Nobody is recorded as issuing this bot's token, so no approval can be independent of it: rotate the token first"
-      : !ctx.grant.createdBy
-        ? "Nobody is recorded as creating this grant, so no approval can be independent of it: recreate the grant first"
-        : null;
-  return { excluded, blocked };
+  if (!ctx.tokenIssuedBy) return "Nobody is recorded as issuing this bot's token, so no approval can be independent of it: rotate the token first";
+  if (!ctx.grant.createdBy) return "Nobody is recorded as creating this grant, so no approval can be independent of it: recreate the grant first";
+  return null;
 }
 
 /**
