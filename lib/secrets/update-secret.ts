@@ -66,7 +66,7 @@ export async function updateSecret(tx: Prisma.TransactionClient, { orgId, id, ac
     secretVersion: version,
     ip,
     data: {
-      fields: Object.keys(input).filter((k) => k !== "value"),
+      fields: Object.keys(input).filter((k) => k !== "value" && input[k as keyof UpdateSecretInput] !== undefined),
       ...(tagsChanged ? { tags: { from: before.tags, to: secret.tags } } : {}),
       ...(approvalTagsRemoved.length ? { approvalTagsRemoved } : {}),
     },
