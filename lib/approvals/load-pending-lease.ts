@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { ApiError } from "@/lib/api/errors";
+import { approverExclusions, loadApprovalContext } from "./approver-exclusions";
 
 /**
  * Locks a pending lease for a decision. Returns the refusal instead of throwing it,
@@ -21,14 +22,18 @@ export async function loadPendingLease(tx: Prisma.TransactionClient, { orgId, le
       ttlSeconds: true,
       expiresAt: true,
       justification: true,
-      bot: { select: { createdBy: true, frozenAt: true } },
+      mountId: true,
+      bot: { select: { frozenAt: true } },
     },
   });
+  const exclusions = approverExclusions(await loadApprovalContext(tx, { orgId, lease }));
+  const excludedBecause = exclusions.excluded.get(userId);
   let refusal: { code: "conflict" | "forbidden"; message: string } | null = null;
   if (lease.status !== "pending") refusal = { code: "conflict", message: `This request is no longer pending (it is ${lease.status})` };
   else if (lease.expiresAt <= now) refusal = { code: "conflict", message: "The approval window of this request has closed" };
   else if (lease.secretId === null) refusal = { code: "conflict", message: "The requested secret was deleted" };
-  // The bot's creator is its requester in all but name: four eyes means someone else.
-  else if (lease.bot.createdBy === userId) refusal = { code: "forbidden", message: "You created this bot, so you may not decide its requests" };
-  return { lease, refusal };
+  // Whoever could take the value through this bot is its requester in all but name:
+  // four eyes means someone else decides.
+  else if (excludedBecause) refusal = { code: "forbidden", message: `${excludedBecause}, so you may not decide its requests` };
+  return { lease, refusal, exclusions };
 }

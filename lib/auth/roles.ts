@@ -6,10 +6,14 @@ export const PERMISSIONS = {
   "audit:read": ["owner", "admin", "security"],
   "catalogue:write": ["owner", "admin"],
   "bots:write": ["owner", "admin"],
+  // Freezing only cuts a bot off (an incident power); unfreezing restores access: bots:write.
+  "bots:freeze": ["owner", "admin", "security"],
   "grants:write": ["owner", "admin"],
   "leases:revoke": ["owner", "admin", "security"],
   "approvals:decide": ["owner", "admin"],
   "policy:write": ["owner"],
+  // Dropping an approval tag from a secret, deleting a secret under an approval rule.
+  "approvals:remove-coverage": ["owner"],
   "members:write": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;
 

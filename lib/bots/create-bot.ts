@@ -24,6 +24,7 @@ export async function createBot(tx: Prisma.TransactionClient, { orgId, actor, in
       tokenHash: hashToken(token),
       // Recorded so this user can never approve the bot's own lease requests.
       createdBy: actor.type === "user" ? actor.id : null,
+      tokenIssuedBy: actor.type === "user" ? actor.id : null,
     },
     select: botSelect,
   });

@@ -6,6 +6,16 @@ export function text(fd: FormData, name: string): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/**
+ * For updates: a field the form did not send is undefined (left as it is), one it
+ * sent empty is "" (cleared). An omitted field must never clear data.
+ */
+export function sentText(fd: FormData, name: string): string | undefined {
+  const v = fd.get(name);
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A field left out is undefined; one sent empty is [] (cleared). */
 export function list(fd: FormData, name: string): string[] | undefined {
   const all = fd.getAll(name).filter((v): v is string => typeof v === "string");
   if (all.length === 0) return undefined;
@@ -22,6 +32,17 @@ export function int(fd: FormData, name: string): number | string | undefined {
 /** A checkbox: present → true. Forms send a hidden "0" first so absence means false. */
 export function bool(fd: FormData, name: string): boolean {
   return fd.getAll(name).includes("on") || fd.getAll(name).includes("1");
+}
+
+/** For updates: a checkbox whose field (the hidden "0" included) was not sent at all is left as it is. */
+export function sentBool(fd: FormData, name: string): boolean | undefined {
+  return fd.has(name) ? bool(fd, name) : undefined;
+}
+
+/** For updates: a multi-select sent with a hidden empty entry first, so "none chosen" differs from "not sent". */
+export function sentChoices(fd: FormData, name: string): string[] | undefined {
+  if (!fd.has(name)) return undefined;
+  return fd.getAll(name).filter((v): v is string => typeof v === "string" && v !== "");
 }
 
 // Secret material is never sent back to the browser, not even to refill a form.

@@ -35,6 +35,8 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
       maxTtlSeconds: input.maxTtlSeconds ?? null,
       singleUseOnly: input.singleUseOnly,
       mountId: input.mountId ?? null,
+      // Whoever chose what the bot may lease may not also approve those leases.
+      createdBy: actor.type === "user" ? actor.id : null,
     },
     select: grantSelect,
   });

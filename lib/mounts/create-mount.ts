@@ -27,6 +27,8 @@ export async function createMount(tx: Prisma.TransactionClient, { orgId, actor, 
       mappings: input.mappings,
       justificationTemplate: input.justificationTemplate,
       ttlSeconds: input.ttlSeconds ?? null,
+      // The command runs with the leased values: its authors may not approve those leases.
+      editedBy: actor.type === "user" && actor.id ? [actor.id] : [],
     },
     select: mountSelect,
   });

@@ -13,7 +13,7 @@ export interface UpdateMountOptions {
 }
 
 export async function updateMount(tx: Prisma.TransactionClient, { orgId, id, actor, input, ip }: UpdateMountOptions) {
-  const current = await tx.mount.findFirst({ where: { id, orgId }, select: { args: true, mappings: true, botId: true } });
+  const current = await tx.mount.findFirst({ where: { id, orgId }, select: { args: true, mappings: true, botId: true, editedBy: true } });
   if (!current) throw new ApiError("not_found", "Mount not found");
   // Args and mappings reference each other: check the recipe as it will be stored.
   const merged = presentMount({ args: input.args ?? current.args, mappings: input.mappings ?? current.mappings });
@@ -29,6 +29,9 @@ export async function updateMount(tx: Prisma.TransactionClient, { orgId, id, act
       ...(input.mappings !== undefined ? { mappings: input.mappings } : {}),
       ...(input.justificationTemplate !== undefined ? { justificationTemplate: input.justificationTemplate } : {}),
       ...(input.ttlSeconds !== undefined ? { ttlSeconds: input.ttlSeconds } : {}),
+      // Every author of the recipe, not just the last: a later harmless edit must not
+      // clear the author of the command that actually runs.
+      ...(actor.type === "user" && actor.id && !current.editedBy.includes(actor.id) ? { editedBy: { push: actor.id } } : {}),
     },
     select: mountSelect,
   });

@@ -1,6 +1,9 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import { ApiError } from "@/lib/api/errors";
+import { assertMayRemoveApprovalCoverage } from "@/lib/approvals/approval-coverage";
+import { needsApproval } from "@/lib/leases/request-lease";
+import { getPolicyOrThrow } from "@/lib/policy/get-policy";
 
 export interface DeleteSecretOptions {
   orgId: string;
@@ -25,9 +28,21 @@ export function confirmMismatch(name: string) {
  * values are gone for good) and grants. Leases keep name and scope for history.
  */
 export async function deleteSecret(tx: Prisma.TransactionClient, { orgId, id, actor, ip, confirmName }: DeleteSecretOptions) {
-  const secret = await tx.secret.findFirst({ where: { id, orgId }, select: { id: true, name: true, scope: true, currentVersion: true } });
+  const secret = await tx.secret.findFirst({ where: { id, orgId }, select: { id: true, name: true, scope: true, currentVersion: true, tags: true } });
   if (!secret) throw new ApiError("not_found", "Secret not found");
   if (confirmName !== undefined && confirmName !== secret.name) throw confirmMismatch(secret.name);
+  // A secret recreated under the same name has a new id, outside any id rule, and its
+  // creator chooses its tags: deleting a gated secret removes its approval coverage.
+  const gated = needsApproval(await getPolicyOrThrow(tx, { orgId }), secret);
+  if (gated) {
+    await assertMayRemoveApprovalCoverage(tx, {
+      orgId,
+      actor,
+      ip,
+      what: "delete a secret under an approval rule",
+      event: { secretId: id, secretName: secret.name, scope: secret.scope },
+    });
+  }
   const revoked = await tx.lease.updateMany({
     where: { orgId, secretId: id, status: "active" },
     data: { status: "revoked", revokedAt: new Date(), revokeReason: "secret deleted" },
@@ -43,7 +58,7 @@ export async function deleteSecret(tx: Prisma.TransactionClient, { orgId, id, ac
     scope: secret.scope,
     secretVersion: secret.currentVersion,
     ip,
-    data: { leasesRevoked: revoked.count, grantsRemoved: grants.count },
+    data: { leasesRevoked: revoked.count, grantsRemoved: grants.count, ...(gated ? { approvalCoverageRemoved: true } : {}) },
   });
   return { id, leasesRevoked: revoked.count, grantsRemoved: grants.count };
 }

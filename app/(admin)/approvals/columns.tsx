@@ -21,6 +21,8 @@ export interface PendingRow {
   approvedBy: string[];
   /** Why the current user may not decide, if so (e.g. they created the bot). */
   blockedReason: string | null;
+  /** Why nobody may approve it, though it can be denied. */
+  approveBlockedReason: string | null;
 }
 
 function columns(canDecide: boolean, required: number): ColumnDef<PendingRow>[] {
@@ -47,17 +49,21 @@ function columns(canDecide: boolean, required: number): ColumnDef<PendingRow>[] 
         !canDecide ? null : row.original.blockedReason ? (
           <span className="text-xs text-slate-500">{row.original.blockedReason}</span>
         ) : (
-          <div className="flex gap-2">
-            <ConfirmDialog
-              trigger="Approve"
-              triggerClassName="btn btn-sm btn-primary"
-              title={`Approve ${row.original.botName}'s lease of ${row.original.secretName}?`}
-              description={<>Justification: “{row.original.justification || "none"}”</>}
-              action={approveAction}
-              fields={{ id: row.original.id }}
-              reason="optional"
-              confirmLabel="Approve"
-            />
+          <div className="flex flex-wrap items-center gap-2">
+            {row.original.approveBlockedReason ? (
+              <span className="text-xs text-slate-500">{row.original.approveBlockedReason}.</span>
+            ) : (
+              <ConfirmDialog
+                trigger="Approve"
+                triggerClassName="btn btn-sm btn-primary"
+                title={`Approve ${row.original.botName}'s lease of ${row.original.secretName}?`}
+                description={<>Justification: “{row.original.justification || "none"}”</>}
+                action={approveAction}
+                fields={{ id: row.original.id }}
+                reason="optional"
+                confirmLabel="Approve"
+              />
+            )}
             <ConfirmDialog
               trigger="Deny"
               title={`Deny ${row.original.botName}'s lease of ${row.original.secretName}?`}

@@ -15,13 +15,15 @@ export default async function ApprovalsPage() {
   const rows = pending.map((p) => ({
     ...p,
     blockedReason:
-      p.botCreatedBy === userId
-        ? "You created this bot: another admin must decide."
+      p.excludedApprovers[userId] !== undefined
+        ? `${p.excludedApprovers[userId]}: another admin must decide.`
         : p.approvedBy.includes(userId)
           ? "You approved; waiting for others."
           : p.botFrozen
             ? "Bot is frozen."
             : null,
+    // Nobody can approve it (e.g. no member is recorded as issuing the token); it can still be denied.
+    approveBlockedReason: p.approvalBlocked,
   }));
   return (
     <>

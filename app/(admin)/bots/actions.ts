@@ -25,9 +25,10 @@ export async function createBotAction(_prev: FormState, fd: FormData): Promise<F
 }
 
 export async function setFrozenAction(_prev: FormState, fd: FormData): Promise<FormState> {
-  return runAction("bots:write", "freeze bot", async ({ user, actor, ip }) => {
+  // Freezing only cuts a bot off (security may, in an incident); unfreezing restores it.
+  const frozen = text(fd, "frozen") === "1";
+  return runAction(frozen ? "bots:freeze" : "bots:write", frozen ? "freeze bot" : "unfreeze bot", async ({ user, actor, ip }) => {
     const id = botId.parse(text(fd, "id"));
-    const frozen = text(fd, "frozen") === "1";
     const { reason } = freezeBotSchema.parse({ reason: text(fd, "reason") });
     const bot = await transaction(prisma, (tx) => setBotFrozen(tx, { orgId: user.orgId, id, frozen, actor, reason, ip }));
     return { ok: true, message: frozen ? `${bot.name} frozen; ${bot.leasesRevoked} active leases revoked.` : `${bot.name} unfrozen.` };

@@ -4,6 +4,8 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
 import { list, text } from "@/lib/forms/read-form";
+import { secretMetadataInput } from "@/lib/forms/update-inputs";
+import { auditingCoverageRefusals } from "@/lib/approvals/approval-coverage";
 import { createSecret } from "@/lib/secrets/create-secret";
 import { updateSecret } from "@/lib/secrets/update-secret";
 import { deleteSecret } from "@/lib/secrets/delete-secret";
@@ -37,8 +39,9 @@ export async function rotateSecretAction(_prev: FormState, fd: FormData): Promis
 export async function updateSecretMetadataAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("catalogue:write", "update secret", async ({ user, actor, ip }) => {
     const id = idSchema("sec").parse(text(fd, "id"));
-    const input = updateSecretSchema.parse({ description: text(fd, "description") ?? "", tags: list(fd, "tags") ?? [] });
-    await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
+    // Only the fields sent: an omitted one (tags!) is left as it is, never cleared.
+    const input = updateSecretSchema.parse(secretMetadataInput(fd));
+    await auditingCoverageRefusals(prisma, () => transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip })));
     return { ok: true, message: "Saved." };
   }, fd);
 }
@@ -47,7 +50,7 @@ export async function deleteSecretAction(_prev: FormState, fd: FormData): Promis
   const state = await runAction("catalogue:write", "delete secret", async ({ user, actor, ip }) => {
     // The dialog disables its button until the name is typed; this is the check that counts.
     const { id, confirm } = deleteSecretFormSchema.parse({ id: text(fd, "id"), confirm: text(fd, "confirm") });
-    const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: user.orgId, id, actor, ip, confirmName: confirm }));
+    const result = await auditingCoverageRefusals(prisma, () => transaction(prisma, (tx) => deleteSecret(tx, { orgId: user.orgId, id, actor, ip, confirmName: confirm })));
     return { ok: true, message: `Deleted; ${result.leasesRevoked} active leases revoked, ${result.grantsRemoved} grants removed.` };
   });
   if (state.ok && text(fd, "redirect") === "1") redirect("/catalogue");

@@ -3,6 +3,8 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
 import { bool, text } from "@/lib/forms/read-form";
+import { can } from "@/lib/auth/roles";
+import { auditDenial } from "@/lib/auth/audit-denial";
 import { revokeLease } from "@/lib/leases/revoke-lease";
 import { revokeAll } from "@/lib/incidents/revoke-all";
 import { incidentSchema } from "@/lib/validations/incident";
@@ -29,6 +31,11 @@ export async function incidentAction(_prev: FormState, fd: FormData): Promise<Fo
     const { reason } = revokeLeaseSchema.required().parse({ reason: text(fd, "reason") });
     const target = kind === "bot" ? { botId: text(fd, "botId"), reason } : kind === "secret" ? { secretId: text(fd, "secretId"), reason } : { all: true, reason };
     const input = incidentSchema.parse({ target, freezeBots: bool(fd, "freezeBots") });
+    // Freezing is its own permission (today the same roles as revoking; checked so they cannot drift apart).
+    if (input.freezeBots && !can(user.role, "bots:freeze")) {
+      await auditDenial({ orgId: user.orgId, userId: user.id, role: user.role }, "bots:freeze", { via: "web", action: "incident revoke-all" }, ip);
+      return { status: 403, message: `Your role (${user.role}) may not freeze bots.` };
+    }
     const result = await transaction(prisma, (tx) => revokeAll(tx, { orgId: user.orgId, actor, input, ip }));
     return {
       ok: true,

@@ -50,20 +50,24 @@ export function PolicyForm({ policy, secrets, canWrite }: { policy: PolicyValues
         </p>
         <Field label="Secrets needing approval" name="approvalSecretIds" errors={e.approvalSecretIds} hint="Hold Ctrl/⌘ to choose several.">
           {(p) => (
-            <select {...p} multiple defaultValue={state.values?.approvalSecretIds ?? policy.approvalSecretIds} className="input min-h-28">
-              {secrets.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
+            <>
+              {/* Sent first so that choosing none clears the list, while a request without the field leaves it alone. */}
+              <input type="hidden" name="approvalSecretIds" value="" />
+              <select {...p} multiple defaultValue={state.values?.approvalSecretIds ?? policy.approvalSecretIds} className="input min-h-28">
+                {secrets.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+            </>
           )}
         </Field>
         <div className="space-y-4">
           <Field label="Tags needing approval" name="approvalTags" errors={e.approvalTags} hint="Comma-separated, e.g. pci, production">
             {(p) => <input {...p} defaultValue={submitted(state, "approvalTags", policy.approvalTags.join(", "))} className="input" />}
           </Field>
-          <Field label="Approvals required" name="approvalsRequired" errors={e.approvalsRequired} hint="Distinct approvers, at least 1; the bot's creator never counts.">
+          <Field label="Approvals required" name="approvalsRequired" errors={e.approvalsRequired} hint="Distinct approvers, at least 1; whoever created the bot, issued its token, granted the secret or edited its mount never counts.">
             {(p) => <input {...p} inputMode="numeric" defaultValue={v("approvalsRequired")} className="input" />}
           </Field>
         </div>

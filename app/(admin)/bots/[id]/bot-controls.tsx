@@ -6,25 +6,25 @@ import { ShownOnce } from "@/components/shown-once";
 import { deleteBotAction, rotateBotTokenAction, setFrozenAction } from "../actions";
 import { incidentAction } from "../../leases/actions";
 
-export function BotControls({ bot, canWrite, canRevoke }: { bot: { id: string; name: string; frozen: boolean }; canWrite: boolean; canRevoke: boolean }) {
+export function BotControls({ bot, canWrite, canFreeze, canRevoke }: { bot: { id: string; name: string; frozen: boolean }; canWrite: boolean; canFreeze: boolean; canRevoke: boolean }) {
   const [token, setToken] = useState<string | null>(null);
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap gap-2">
-        {canWrite ? (
-          bot.frozen ? (
+        {bot.frozen ? (
+          canWrite ? (
             <ConfirmDialog trigger="Unfreeze" title={`Unfreeze ${bot.name}?`} description="It can request leases again." action={setFrozenAction} fields={{ id: bot.id, frozen: "0" }} confirmLabel="Unfreeze" />
-          ) : (
-            <ConfirmDialog
-              trigger="Freeze"
-              title={`Freeze ${bot.name}?`}
-              description="Its active leases are revoked at once and it cannot request new ones until unfrozen."
-              action={setFrozenAction}
-              fields={{ id: bot.id, frozen: "1" }}
-              reason="optional"
-              confirmLabel="Freeze bot"
-            />
-          )
+          ) : null
+        ) : canFreeze ? (
+          <ConfirmDialog
+            trigger="Freeze"
+            title={`Freeze ${bot.name}?`}
+            description="Its active leases are revoked at once and it cannot request new ones until unfrozen."
+            action={setFrozenAction}
+            fields={{ id: bot.id, frozen: "1" }}
+            reason="optional"
+            confirmLabel="Freeze bot"
+          />
         ) : null}
         {canRevoke ? (
           <ConfirmDialog

@@ -58,7 +58,7 @@ export default async function BotPage({ params }: { params: Promise<{ id: string
         }
       />
       <div className="space-y-6">
-        <BotControls bot={{ id: bot.id, name: bot.name, frozen: bot.frozen }} canWrite={can(role, "bots:write")} canRevoke={can(role, "leases:revoke")} />
+        <BotControls bot={{ id: bot.id, name: bot.name, frozen: bot.frozen }} canWrite={can(role, "bots:write")} canFreeze={can(role, "bots:freeze")} canRevoke={can(role, "leases:revoke")} />
         <section className="space-y-3" aria-labelledby="permissions-heading">
           <h2 id="permissions-heading" className="font-semibold">
             Permissions

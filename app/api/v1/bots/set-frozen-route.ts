@@ -6,9 +6,9 @@ import { setBotFrozen } from "@/lib/bots/set-bot-frozen";
 import { idSchema } from "@/lib/validations/common";
 import { freezeBotSchema } from "@/lib/validations/bot";
 
-/** Shared by the freeze and unfreeze routes, which differ only in the flag. */
+/** Shared by the freeze and unfreeze routes: freezing is bots:freeze (security too), unfreezing bots:write. */
 export function setFrozenRoute(frozen: boolean) {
-  return withAdmin("bots:write", async ({ req, admin, actor, params, ip }) => {
+  return withAdmin(frozen ? "bots:freeze" : "bots:write", async ({ req, admin, actor, params, ip }) => {
     const id = idSchema("bot").parse(params.id);
     const { reason } = await parseBody(req, freezeBotSchema);
     const bot = await transaction(prisma, (tx) => setBotFrozen(tx, { orgId: admin.orgId, id, frozen, actor, reason, ip }));

@@ -11,6 +11,7 @@ import { deleteSecret } from "@/lib/secrets/delete-secret";
 import { idSchema } from "@/lib/validations/common";
 import { updateSecretSchema } from "@/lib/validations/secret";
 import { otherMethods } from "@/lib/api/method-not-allowed";
+import { auditingCoverageRefusals } from "@/lib/approvals/approval-coverage";
 
 const secretId = idSchema("sec");
 
@@ -21,15 +22,13 @@ export const GET = withAdmin("metadata:read", async ({ admin, params }) => {
 export const PUT = withAdmin("catalogue:write", async ({ req, admin, actor, params, ip }) => {
   const id = secretId.parse(params.id);
   const input = await parseBody(req, updateSecretSchema);
-  const secret = await transaction(prisma, (tx) =>
-    updateSecret(tx, { orgId: admin.orgId, id, actor, input, ip }),
-  );
+  const secret = await auditingCoverageRefusals(prisma, () => transaction(prisma, (tx) => updateSecret(tx, { orgId: admin.orgId, id, actor, input, ip })));
   return NextResponse.json(secret);
 });
 
 export const DELETE = withAdmin("catalogue:write", async ({ admin, actor, params, ip }) => {
   const id = secretId.parse(params.id);
-  const result = await transaction(prisma, (tx) => deleteSecret(tx, { orgId: admin.orgId, id, actor, ip }));
+  const result = await auditingCoverageRefusals(prisma, () => transaction(prisma, (tx) => deleteSecret(tx, { orgId: admin.orgId, id, actor, ip })));
   return NextResponse.json(result);
 });
 
