@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   "approvals:decide": ["owner", "admin"],
   "policy:write": ["owner"],
   "members:write": ["owner"],
+  // Every member lists, creates and revokes their own API tokens; this is everyone else's.
+  "tokens:others": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
