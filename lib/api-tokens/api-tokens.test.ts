@@ -17,7 +17,8 @@ import { createUser } from "../users/create-user";
 import { changeMemberRole } from "../members/change-member-role";
 import { removeMember } from "../members/remove-member";
 import { createApiTokenSchema, MAX_TOKEN_DAYS } from "../validations/api-token";
-import { createApiToken, MAX_LIVE_TOKENS_PER_MEMBER } from "./create-api-token";
+import { createApiToken } from "./create-api-token";
+import { issueApiToken, MAX_LIVE_TOKENS_PER_MEMBER } from "./issue-api-token";
 import { listApiTokens } from "./list-api-tokens";
 import { revokeApiToken } from "./revoke-api-token";
 
@@ -88,20 +89,37 @@ describe("createApiToken", () => {
     expect(event.data).toMatchObject({ viaTokenId: parent.id });
   });
 
+});
+
+describe("issueApiToken", () => {
+  const issue = (orgId: string, userId: string, viaTokenId: string | null = null) =>
+    transaction(db.prisma, (tx) =>
+      issueApiToken(tx, { orgId, userId, input: createApiTokenSchema.parse({ name: unique("t-") }), viaTokenId, actor: { type: "user", id: userId } }),
+    );
+
+  it("gives every member's token the default 90-day expiry and records the token it came through", async () => {
+    const org = await seedOrg(db.prisma);
+    const seeded = await db.prisma.apiToken.findFirstOrThrow({ where: { userId: org.user.id }, select: { id: true } });
+    const issued = await issue(org.orgId, org.user.id, seeded.id);
+    expect(issued.expiresAt!.getTime() - Date.now()).toBeGreaterThan(89 * DAY_MS);
+    expect(issued.expiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(90 * DAY_MS);
+    expect(issued.createdByTokenId).toBe(seeded.id);
+  });
+
   it(`refuses a member's ${MAX_LIVE_TOKENS_PER_MEMBER + 1}th live token, counting neither revoked nor expired ones`, async () => {
-    const org = await seedOrg(db.prisma); // seedOrg's own token is the first live one
+    const org = await seedOrg(db.prisma);
     const member = await addMember(org.orgId, "viewer");
-    for (let i = 0; i < MAX_LIVE_TOKENS_PER_MEMBER; i++) await mint(org.orgId, member.id, { expiresInDays: 1 });
-    expect(await codeOf(mint(org.orgId, member.id, { expiresInDays: 1 }))).toBe("conflict");
+    for (let i = 0; i < MAX_LIVE_TOKENS_PER_MEMBER; i++) await issue(org.orgId, member.id);
+    expect(await codeOf(issue(org.orgId, member.id))).toBe("conflict");
     // Another member is not held to this one's count.
-    await mint(org.orgId, org.user.id, { expiresInDays: 1 });
+    await issue(org.orgId, org.user.id);
 
     const [oldest, second] = await db.prisma.apiToken.findMany({ where: { userId: member.id }, orderBy: { createdAt: "asc" }, take: 2 });
     await revoke(org.orgId, oldest.id, { userId: member.id, role: "viewer" });
     await db.prisma.apiToken.update({ where: { id: second.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await mint(org.orgId, member.id, { expiresInDays: 1 });
-    await mint(org.orgId, member.id, { expiresInDays: 1 });
-    expect(await codeOf(mint(org.orgId, member.id, { expiresInDays: 1 }))).toBe("conflict");
+    await issue(org.orgId, member.id);
+    await issue(org.orgId, member.id);
+    expect(await codeOf(issue(org.orgId, member.id))).toBe("conflict");
   });
 });
 

@@ -1,21 +1,17 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
-import { ApiError } from "@/lib/api/errors";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
-
-/** Live (unrevoked, unexpired) tokens one member may hold: enough for any automation, not a leak's worth. */
-export const MAX_LIVE_TOKENS_PER_MEMBER = 50;
 
 const DAY_MS = 86_400_000;
 
 export interface CreateApiTokenOptions {
   orgId: string;
-  /** The member the token acts as: always the caller (nobody mints tokens for someone else). */
+  /** The member the token acts as. */
   userId: string;
   name: string;
   actor: Actor;
-  /** Omitted: the token never expires (bootstrap and tests only; the API and web app always send days). */
+  /** Omitted: the token never expires (bootstrap and test seeding; members' tokens go through issueApiToken). */
   expiresInDays?: number;
   /** The token the request came with, when it came with one. */
   createdByTokenId?: string | null;
@@ -24,17 +20,14 @@ export interface CreateApiTokenOptions {
   token?: string;
 }
 
-/** Returns the plaintext token once; only its SHA-256 is stored. */
+/**
+ * Returns the plaintext token once; only its SHA-256 is stored. No policy here (this
+ * module stays free of next/server for the seeding scripts): members' requests go
+ * through issueApiToken.
+ */
 export async function createApiToken(tx: Prisma.TransactionClient, opts: CreateApiTokenOptions) {
-  const now = new Date();
-  const live = await tx.apiToken.count({
-    where: { orgId: opts.orgId, userId: opts.userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-  });
-  if (live >= MAX_LIVE_TOKENS_PER_MEMBER) {
-    throw new ApiError("conflict", `You already have ${MAX_LIVE_TOKENS_PER_MEMBER} live API tokens: revoke some first`);
-  }
   const token = opts.token ?? generateToken("rva_");
-  const expiresAt = opts.expiresInDays === undefined ? null : new Date(now.getTime() + opts.expiresInDays * DAY_MS);
+  const expiresAt = opts.expiresInDays === undefined ? null : new Date(Date.now() + opts.expiresInDays * DAY_MS);
   const row = await tx.apiToken.create({
     data: {
       id: newId("tok"),

@@ -3,7 +3,7 @@ import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
 import { int, text } from "@/lib/forms/read-form";
-import { createApiToken } from "@/lib/api-tokens/create-api-token";
+import { issueApiToken } from "@/lib/api-tokens/issue-api-token";
 import { revokeApiToken } from "@/lib/api-tokens/revoke-api-token";
 import { apiTokenIdSchema, createApiTokenSchema } from "@/lib/validations/api-token";
 
@@ -11,8 +11,8 @@ import { apiTokenIdSchema, createApiTokenSchema } from "@/lib/validations/api-to
 // whose tokens the member may touch.
 export async function createApiTokenAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("metadata:read", "create API token", async ({ user, actor, ip }) => {
-    const { name, expiresInDays } = createApiTokenSchema.parse({ name: text(fd, "name") ?? "", expiresInDays: int(fd, "expiresInDays") });
-    const created = await transaction(prisma, (tx) => createApiToken(tx, { orgId: user.orgId, userId: user.id, name, expiresInDays, actor, ip }));
+    const input = createApiTokenSchema.parse({ name: text(fd, "name") ?? "", expiresInDays: int(fd, "expiresInDays") });
+    const created = await transaction(prisma, (tx) => issueApiToken(tx, { orgId: user.orgId, userId: user.id, input, viaTokenId: null, actor, ip }));
     return {
       ok: true,
       message: `Token “${created.name}” created; it acts as you (${user.role}) until ${created.expiresAt?.toISOString().slice(0, 10)}.`,

@@ -21,7 +21,8 @@ export interface TokenRow {
 }
 
 function columns(showMember: boolean, selfId: string, names: Map<string, string>): ColumnDef<TokenRow>[] {
-  const when = (d: Date | null, none: string) => <span className="whitespace-nowrap">{d ? formatTime(d) : none}</span>;
+  // Times may wrap (date over time): with the member column the table is wide.
+  const when = (d: Date | null, none: string) => <span className="text-xs">{d ? formatTime(d) : none}</span>;
   return [
     {
       header: "Name",
@@ -39,7 +40,16 @@ function columns(showMember: boolean, selfId: string, names: Map<string, string>
     ...(showMember
       ? [{ header: "Member", accessorKey: "userEmail", cell: ({ row }) => (row.original.userId === selfId ? `${row.original.userEmail} (you)` : row.original.userEmail) } satisfies ColumnDef<TokenRow>]
       : []),
-    { header: "Status", accessorKey: "status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+    {
+      header: "Status",
+      accessorKey: "status",
+      cell: ({ row }) => (
+        <div>
+          <StatusBadge status={row.original.status} />
+          {row.original.revokedAt ? <span className="mt-1 block text-xs text-slate-500">{formatTime(row.original.revokedAt)}</span> : null}
+        </div>
+      ),
+    },
     { header: "Created", accessorKey: "createdAt", cell: ({ row }) => when(row.original.createdAt, "—") },
     { header: "Expires", accessorKey: "expiresAt", cell: ({ row }) => when(row.original.expiresAt, "never") },
     { header: "Last used", accessorKey: "lastUsedAt", cell: ({ row }) => when(row.original.lastUsedAt, "never") },
@@ -57,8 +67,6 @@ function columns(showMember: boolean, selfId: string, names: Map<string, string>
             fields={{ id: row.original.id }}
             confirmLabel="Revoke token"
           />
-        ) : row.original.revokedAt ? (
-          <span className="whitespace-nowrap text-xs text-slate-500">revoked {formatTime(row.original.revokedAt)}</span>
         ) : null,
     },
   ];

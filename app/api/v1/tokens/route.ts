@@ -5,7 +5,7 @@ import { withAdmin } from "@/lib/api/handler";
 import { parseBody, parseQuery } from "@/lib/api/request";
 import { assertPermission } from "@/lib/auth/authenticate-request";
 import { prisma, transaction } from "@/lib/db/prisma";
-import { createApiToken } from "@/lib/api-tokens/create-api-token";
+import { issueApiToken } from "@/lib/api-tokens/issue-api-token";
 import { listApiTokens } from "@/lib/api-tokens/list-api-tokens";
 import { createApiTokenSchema, listApiTokensQuerySchema } from "@/lib/validations/api-token";
 import { otherMethods } from "@/lib/api/method-not-allowed";
@@ -18,10 +18,8 @@ export const GET = withAdmin("metadata:read", async ({ req, admin }) => {
 });
 
 export const POST = withAdmin("metadata:read", async ({ req, admin, actor, ip }) => {
-  const { name, expiresInDays } = await parseBody(req, createApiTokenSchema);
-  const created = await transaction(prisma, (tx) =>
-    createApiToken(tx, { orgId: admin.orgId, userId: admin.userId, name, expiresInDays, createdByTokenId: admin.tokenId, actor, ip }),
-  );
+  const input = await parseBody(req, createApiTokenSchema);
+  const created = await transaction(prisma, (tx) => issueApiToken(tx, { orgId: admin.orgId, userId: admin.userId, input, viaTokenId: admin.tokenId, actor, ip }));
   return NextResponse.json(created, { status: 201 });
 });
 
