@@ -106,7 +106,7 @@ describe("issueApiToken", () => {
     expect(issued.createdByTokenId).toBe(seeded.id);
   });
 
-  it(`refuses a member's ${MAX_LIVE_TOKENS_PER_MEMBER + 1}th live token, counting neither revoked nor expired ones`, async () => {
+  it(`caps a member at ${MAX_LIVE_TOKENS_PER_MEMBER} live tokens, counting neither revoked nor expired ones`, async () => {
     const org = await seedOrg(db.prisma);
     const member = await addMember(org.orgId, "viewer");
     for (let i = 0; i < MAX_LIVE_TOKENS_PER_MEMBER; i++) await issue(org.orgId, member.id);
