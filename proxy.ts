@@ -88,6 +88,7 @@ export const config = {
     "/audit/:path*",
     "/policy/:path*",
     "/members/:path*",
+    "/tokens/:path*",
     "/api/auth/:path*",
     "/api/:path(.*%.*)",
   ],

@@ -75,6 +75,8 @@ const ROUTES: Route[] = [
   { methods: ["PATCH", "DELETE"], path: "/api/v1/members/:usr", auth: "admin" },
   { methods: ["GET", "POST"], path: "/api/v1/mounts", auth: "admin" },
   { methods: ["GET", "PUT", "DELETE"], path: "/api/v1/mounts/:mnt", auth: "admin" },
+  { methods: ["GET", "POST"], path: "/api/v1/tokens", auth: "admin" },
+  { methods: ["DELETE"], path: "/api/v1/tokens/:tok", auth: "admin" },
   { methods: ["GET", "POST"], path: "/api/auth/session", auth: "none" },
   { methods: ["GET"], path: "/api/auth/csrf", auth: "none" },
   { methods: ["GET"], path: "/api/auth/providers", auth: "none" },

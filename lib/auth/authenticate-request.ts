@@ -24,9 +24,13 @@ export async function authenticateRequest(req: Request, permission: Permission):
     admin = user ? { userId: user.id, orgId: user.orgId, role: user.role, email: user.email, tokenId: null } : null;
   }
   if (!admin) throw new ApiError("unauthenticated", "A valid admin API token is required");
-  if (!can(admin.role, permission)) {
-    await auditDenial(admin, permission, { method: req.method, path: new URL(req.url).pathname }, clientIp(req));
-    throw new ApiError("forbidden", `Your role (${admin.role}) may not do this`);
-  }
+  await assertPermission(req, admin, permission);
   return admin;
+}
+
+/** For a handler whose request asks for more than its route's permission (e.g. `?all=true`): audited 403. */
+export async function assertPermission(req: Request, admin: AdminPrincipal, permission: Permission): Promise<void> {
+  if (can(admin.role, permission)) return;
+  await auditDenial(admin, permission, { method: req.method, path: new URL(req.url).pathname }, clientIp(req));
+  throw new ApiError("forbidden", `Your role (${admin.role}) may not do this`);
 }

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   // Dropping an approval tag from a secret, deleting a secret under an approval rule.
   "approvals:remove-coverage": ["owner"],
   "members:write": ["owner"],
+  // Every member lists, creates and revokes their own API tokens; this is everyone else's.
+  "tokens:others": ["owner"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

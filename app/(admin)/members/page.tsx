@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { prisma } from "@/lib/db/prisma";
 import { listMembers } from "@/lib/members/list-members";
@@ -15,6 +16,11 @@ export default async function MembersPage() {
       <PageHeader
         title="Members"
         description="Owners manage everything; admins run the catalogue, bots, grants, approvals and revocation; security reads everything and revokes; viewers read metadata."
+        actions={
+          <Link href="/tokens?all=1" className="btn">
+            Members’ API tokens
+          </Link>
+        }
       />
       <div className="space-y-6">
         <InviteForm />
