@@ -73,6 +73,9 @@ async function interruptWithStreamOpen(server: { url: string; child: ReturnType<
   expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   expect(new TextDecoder().decode((await reader.read()).value)).toContain(": connected");
+  // A server that has been up a moment, not one still finishing its start-up work (right
+  // after "Ready", Next's own exit can lag by seconds on a loaded machine).
+  await new Promise((r) => setTimeout(r, 2_000));
   const drained = (async () => {
     for (;;) if ((await reader.read()).done) return "ended" as const;
   })().catch((err: Error) => `failed: ${err.message}` as const);
