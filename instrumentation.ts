@@ -2,7 +2,8 @@
 // would accept requests and then fail every secret read and write; refuse to start
 // instead, with the reason, so a missing key shows at deploy time. The same goes for
 // an RV_TRUSTED_PROXIES value that cannot be read. Then start signing audit
-// checkpoints (lib/audit/checkpoint-sweeper.ts).
+// checkpoints (lib/audit/checkpoint-sweeper.ts). On SIGTERM/SIGINT, end what would hold
+// up Next's graceful stop (lib/server/install-graceful-stop.ts).
 export async function register() {
   // One positive NEXT_RUNTIME test around everything: the edge build drops the block,
   // so it never sees process.exit. `next build` loads this too and must not need a key.
@@ -17,6 +18,13 @@ export async function register() {
     }
     // Route handlers cannot see the socket; without the stamp every request's address is unknown.
     installPeerStamp();
+
+    // Not with NEXT_MANUAL_SIG_HANDLE: then stopping is the embedder's call, and a listener
+    // here would swallow the signal's default exit.
+    if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+      const { installGracefulStop } = await import("./lib/server/install-graceful-stop");
+      installGracefulStop();
+    }
 
     if (process.env.NODE_ENV === "production") {
       const { keyProviderFromEnv, MasterKeyError } = await import("./lib/crypto/key-provider");

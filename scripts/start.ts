@@ -1,6 +1,7 @@
 // `npm start`: from a fresh `npm install` to a serving vault. Generates the Prisma
 // client and builds when needed, starts an embedded PostgreSQL when DATABASE_URL is
-// unset, makes sure a master key exists, migrates, bootstraps, then runs `next start`.
+// unset, makes sure a master key exists, migrates, bootstraps (or, with no owner yet,
+// prints a one-time setup link), then runs `next start`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keyProviderFromEnv, MasterKeyError } from "../lib/crypto/key-provider";
 import type { EmbeddedDatabase } from "../lib/db/embedded-database";
+import type { PrismaClient } from "../lib/generated/prisma/client";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(ROOT);
@@ -21,6 +23,13 @@ const embedded = !env.DATABASE_URL;
 let database: EmbeddedDatabase | undefined;
 let server: ChildProcess | undefined;
 let signalled: NodeJS.Signals | undefined;
+let signalledAt = 0;
+let killTimer: NodeJS.Timeout | undefined;
+
+// How long a stop may take before the server is killed. The server ends its event
+// streams at once (instrumentation.ts); what remains is requests in flight.
+const SHUTDOWN_GRACE_MS = 3_000;
+const DUPLICATE_SIGNAL_MS = 500;
 
 function log(message: string) {
   console.log(`[runtime-vault] ${message}`);
@@ -102,10 +111,41 @@ async function prepareDatabase(): Promise<string> {
     } else {
       log(`bootstrap: skipped (${result.reason})`);
     }
+    await printSetupLink(db);
   } finally {
     await db.$disconnect();
   }
   return url;
+}
+
+// The embedded mode is one machine's vault: reachable from this machine only, unless asked.
+const listenHost = () => env.HOSTNAME || (embedded ? "127.0.0.1" : "0.0.0.0");
+
+/** The address to open in a browser on this machine: NEXTAUTH_URL when set, else where we listen. */
+function localBase(): string {
+  if (env.NEXTAUTH_URL) return env.NEXTAUTH_URL.replace(/\/+$/, "");
+  const host = listenHost();
+  const shown = ["0.0.0.0", "::", "[::]"].includes(host) ? "localhost" : host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${shown}:${env.PORT || "3000"}`;
+}
+
+/**
+ * No owner yet (no bootstrap variables): a one-time link, like Vault's `operator init`,
+ * where whoever runs this creates the org and its owner in the browser. A new one on
+ * every start until then; the previous one stops working. The token is in the URL's
+ * fragment, which browsers never send, so it stays out of access logs and Referer headers.
+ */
+async function printSetupLink(db: PrismaClient) {
+  const { issueSetupToken } = await import("../lib/setup/issue-setup-token");
+  const issued = await issueSetupToken(db);
+  if (!issued) return;
+  const minutes = Math.round((issued.expiresAt.getTime() - Date.now()) / 60_000);
+  log("");
+  log("no owner yet: open this one-time link to create the organization and its owner");
+  log(`(valid for ${minutes} minutes, once; every start prints a new one and the old one stops working):`);
+  log("");
+  log(`    ${localBase()}/setup#token=${issued.token}`);
+  log("");
 }
 
 async function shutdown(code: number): Promise<never> {
@@ -118,11 +158,24 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** A stop never hangs: a server still running after the grace period is killed. */
+function killServerAfterGrace() {
+  killTimer ??= setTimeout(() => {
+    log(`the server did not stop within ${SHUTDOWN_GRACE_MS / 1000} s; killing it`);
+    server?.kill("SIGKILL");
+  }, SHUTDOWN_GRACE_MS);
+}
+
 function onSignal(signal: NodeJS.Signals) {
   if (server) {
+    // One Ctrl-C can arrive twice (the terminal signals the whole process group, and a
+    // wrapper relays it too): only a later one is a second Ctrl-C.
+    if (signalled && Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
     // A second Ctrl-C means "now": do not wait for a graceful stop.
     server.kill(signalled ? "SIGKILL" : signal);
     signalled = signal;
+    signalledAt = Date.now();
+    killServerAfterGrace();
     return;
   }
   signalled = signal;
@@ -135,16 +188,14 @@ function serve() {
   delete childEnv.RV_BOOTSTRAP_ADMIN_PASSWORD;
   delete childEnv.RV_BOOTSTRAP_API_TOKEN;
   const port = env.PORT || "3000";
-  // The embedded mode is one machine's vault: reachable from this machine only, unless asked.
-  const host = env.HOSTNAME || (embedded ? "127.0.0.1" : "0.0.0.0");
+  const host = listenHost();
   // Not defaulted from the port: the public address is not known here (a proxy with TLS,
   // another host name, 127.0.0.1 vs localhost), and a wrong one breaks sign-out and SSO.
   if (!env.NEXTAUTH_URL && !embedded) {
     log("NEXTAUTH_URL is unset: sign-in takes the app's address from each request's Host header; set it to the public URL in production");
   }
   server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port, "-H", host], { stdio: "inherit", env: childEnv });
-  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
-  log(`open http://${shownHost}:${port}/ in your browser`);
+  log(`open ${localBase()}/ in your browser`);
   server.on("exit", (code, signal) => {
     void shutdown(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
   });

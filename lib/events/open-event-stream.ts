@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/prisma";
 import { readEventsAfter, latestEventSeq } from "./read-events-after";
 import { sseEventName } from "./event-names";
 import type { AuditListener } from "./audit-listener";
+import { eventStreamsClosing, trackEventStream } from "./close-event-streams";
 
 export interface OpenEventStreamOptions {
   orgId: string;
@@ -34,12 +35,14 @@ export async function openEventStream(
   let again = false;
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = () => {};
+  let untrack = () => {};
 
   const close = (err?: unknown) => {
     if (closed) return;
     closed = true;
     timers.forEach(clearInterval);
     unsubscribe();
+    untrack();
     try {
       if (err) controller.error(err);
       else controller.close();
@@ -89,6 +92,12 @@ export async function openEventStream(
       close();
     },
   });
+  // The server is stopping: the client reconnects (after `retry`) to an instance that is not.
+  if (eventStreamsClosing()) {
+    close();
+    return stream;
+  }
+  untrack = trackEventStream(() => close());
   // Subscribe before the first read so nothing committed in between is missed.
   unsubscribe = listener.subscribe(orgId, () => void pump());
   signal?.addEventListener("abort", () => close(), { once: true });

@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from "@/lib/audit/record-audit-event";
 import { createOrganization } from "./create-organization";
 import { createUser } from "@/lib/users/create-user";
 import { createApiToken } from "@/lib/api-tokens/create-api-token";
+import { lockFirstOwner } from "./lock-first-owner";
 
 export interface BootstrapOptions {
   email?: string;
@@ -34,8 +35,8 @@ export async function bootstrap(db: PrismaClient, opts: BootstrapOptions): Promi
     throw new Error("RV_BOOTSTRAP_API_TOKEN must start with rva_ and be at least 32 characters");
   }
   return transaction(db, async (tx) => {
-    // Serialise concurrent first starts (two app instances) on one advisory lock.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7212001)`;
+    // Serialise concurrent first starts (two app instances) and the setup link.
+    await lockFirstOwner(tx);
     if ((await tx.organization.count()) > 0) return { created: false as const, reason: "database already has an organization" };
     const org = await createOrganization(tx, { name: opts.orgName ?? "Default", slug: "default" });
     const user = await createUser(tx, { orgId: org.id, email: opts.email!, password: opts.password!, role: "owner", actor: SYSTEM_ACTOR });
