@@ -70,6 +70,22 @@ export function isOidcConfigured(env: Record<string, string | undefined> = proce
   return oidcProvider(env) !== null;
 }
 
+/**
+ * One line per event, code and error name only. next-auth's own logger prints the whole
+ * error with its stack: a garbage session cookie (JWT_SESSION_ERROR) was 14 lines on every
+ * request, and messages may quote what the client sent.
+ */
+const logger: NextAuthOptions["logger"] = {
+  error(code, metadata) {
+    const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+    console.warn(`[runtime-vault] next-auth ${code}:`, (err as Error | undefined)?.name ?? "");
+  },
+  warn(code) {
+    console.warn(`[runtime-vault] next-auth warning ${code}`);
+  },
+  debug() {},
+};
+
 let cached: NextAuthOptions | undefined;
 
 /** Built on first request, not at import: `next build` must not need the master key. */
@@ -82,6 +98,7 @@ export function getAuthOptions(): NextAuthOptions {
   const oidc = oidcProvider(process.env);
   cached = {
     secret: authSecret(),
+    logger,
     providers: oidc ? [credentials, oidc] : [credentials],
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: "/sign-in", error: "/sign-in" },

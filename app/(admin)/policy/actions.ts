@@ -2,7 +2,7 @@
 import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
-import { bool, int, list } from "@/lib/forms/read-form";
+import { all, bool, int, list } from "@/lib/forms/read-form";
 import { updatePolicy } from "@/lib/policy/update-policy";
 import { updatePolicySchema } from "@/lib/validations/policy";
 
@@ -15,7 +15,7 @@ export async function updatePolicyAction(_prev: FormState, fd: FormData): Promis
       minJustificationLength: int(fd, "minJustificationLength"),
       singleUseByDefault: bool(fd, "singleUseByDefault"),
       rotationPeriodDays: int(fd, "rotationPeriodDays"),
-      approvalSecretIds: fd.getAll("approvalSecretIds").filter((v) => typeof v === "string" && v !== ""),
+      approvalSecretIds: all(fd, "approvalSecretIds"),
       approvalTags: list(fd, "approvalTags") ?? [],
       approvalsRequired: int(fd, "approvalsRequired"),
     });
