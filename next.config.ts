@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { ACTION_BODY_LIMIT_BYTES } from "./lib/forms/action-request";
 
 // Sent on every response. Script policy for pages (nonces) is set per request in
 // proxy.ts; these parts hold everywhere and need no nonce.
@@ -20,7 +21,9 @@ const nextConfig: NextConfig = {
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // forbidden() from next/navigation: pages a role may not see answer HTTP 403
   // (lib/auth/require-page-user.ts, app/(admin)/forbidden.tsx).
-  experimental: { authInterrupts: true },
+  // Server action bodies: proxy.ts refuses larger ones with a 413 before Next reads them
+  // (Next's own refusal is a 500), so the two limits are one constant.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: ACTION_BODY_LIMIT_BYTES } },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -4,12 +4,22 @@
 //
 // Request checks live here too, because they must run before Next or next-auth see the
 // request: a malformed percent-escape (Next decodes route params before any handler
-// runs and answers a failed decode with a plain-text 500), and the values next-auth
-// builds URLs from (see authRequest).
+// runs and answers a failed decode with a plain-text 500), the values next-auth
+// builds URLs from (see authRequest), and server actions (POSTs to pages), whose bodies
+// Next decodes before any action runs (see lib/forms/action-request.ts). Admin pages'
+// actions need a session, so a signed-out POST is refused before its body is read; each
+// action still checks the session and role itself.
 import { NextResponse, type NextRequest } from "next/server";
 import { isValidCallbackUrl, isValidHost } from "@/lib/auth/next-auth-input";
+import { hasValidSession, SESSION_COOKIES } from "@/lib/auth/session-cookie";
+import { actionRequestRefusal } from "@/lib/forms/action-request";
+import { pageActionIds } from "@/lib/forms/page-actions";
 
-const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
+/** Pages anyone may use, with the app path whose server actions they take. */
+const PUBLIC_PAGES = new Map([
+  ["/set-password", "app/set-password/page"],
+  ["/sign-in", "app/sign-in/page"],
+]);
 
 function decodes(pathname: string): boolean {
   try {
@@ -61,12 +71,26 @@ function authRequest(req: NextRequest) {
   return headers ? NextResponse.next({ request: { headers } }) : NextResponse.next();
 }
 
-export function proxy(req: NextRequest) {
+async function actionRequest(req: NextRequest, publicPage: string | undefined) {
+  // Signed-out visitors reach only the public pages' actions, and only those (an unknown id
+  // there was a stack in the log); admin pages need a session before anything is read.
+  const refusal = await actionRequestRefusal(
+    req,
+    publicPage ? { actionIds: pageActionIds(publicPage) } : { signedIn: () => hasValidSession(req), actionIds: pageActionIds(null) },
+  );
+  if (!refusal) return NextResponse.next();
+  return new NextResponse(refusal.message, { status: refusal.status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+export async function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl;
   const api = pathname.startsWith("/api/");
   if (pathname.includes("%") && !decodes(pathname)) return badRequest(api, "The path contains a malformed percent-escape");
   if (pathname.startsWith("/api/auth/")) return authRequest(req);
   if (api) return NextResponse.next();
+  const publicPage = PUBLIC_PAGES.get(pathname);
+  if (req.method === "POST") return actionRequest(req, publicPage);
+  if (publicPage) return NextResponse.next();
   if (SESSION_COOKIES.some((name) => req.cookies.has(name))) return NextResponse.next();
   const url = req.nextUrl.clone();
   url.pathname = "/sign-in";
@@ -75,10 +99,13 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Admin pages, next-auth, and API paths with a percent sign (the only ones that can hold
-  // a malformed escape): the rest of the API, above all the bots' lease requests, sign-in,
-  // set-password and assets pass straight through without running this at all.
+  // Admin pages, the public pages (for server action requests), next-auth, and API paths
+  // with a percent sign (the only ones that can hold a malformed escape): the rest of the
+  // API, above all the bots' lease requests, and assets pass straight through without
+  // running this at all.
   matcher: [
+    "/sign-in",
+    "/set-password",
     "/",
     "/overview/:path*",
     "/catalogue/:path*",

@@ -58,6 +58,17 @@ describe("bad input", () => {
     expectError(await call("GET", "/api/v1/audit/export?q=a%00b", { token: s.adminToken }), 400, "validation_failed");
   });
 
+  // Unknown keys are the caller's text: zod's message quoted them back (security review, issue 10).
+  it("names no unknown field in a refusal", async () => {
+    const res = await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "ECHO", value: "v", "<img src=x onerror=alert(1)>": 1, "\u202egnp.exe": 2 } });
+    expectError(res, 400, "validation_failed");
+    expect(res.body.error.issues).toEqual([{ path: [], code: "unrecognized_keys", message: expect.any(String) }]);
+    expect(res.text).not.toMatch(/img|onerror|gnp|\\u202e/);
+    const query = await call("GET", "/api/v1/audit?%3Cscript%3E=1", { token: s.adminToken });
+    expectError(query, 400, "validation_failed");
+    expect(query.text).not.toMatch(/script/);
+  });
+
   it("rejects oversized, deep and wrongly typed payloads", async () => {
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, raw: JSON.stringify({ name: "X", value: "x".repeat(600 * 1024) }) }), 413, "payload_too_large");
     const deep = "[".repeat(5000) + "]".repeat(5000);

@@ -47,9 +47,14 @@ export function errorResponse(code: ErrorCode, message: string, extra: Record<st
   return NextResponse.json({ error: { code, message, ...extra } }, { status: ERROR_STATUS[code] });
 }
 
+/** A refused field name is the caller's input: it is neither echoed nor logged. */
+const UNKNOWN_FIELDS_MESSAGE = "Unknown fields: send only the documented ones";
+
 function zodIssues(err: ZodError) {
-  // Only paths and messages: zod would otherwise be free to echo the input.
-  return err.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.message }));
+  // Only paths and messages: zod would otherwise be free to echo the input. Paths only ever
+  // name known fields (strict objects report unknown keys at their parent's path), but
+  // zod's message for unknown keys quotes them.
+  return err.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.code === "unrecognized_keys" ? UNKNOWN_FIELDS_MESSAGE : i.message }));
 }
 
 const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);

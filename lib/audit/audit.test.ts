@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
 import { seedScenario, issueLease } from "../../test/fixtures";
-import { transaction } from "../db/prisma";
+import { sqlPool, transaction } from "../db/prisma";
 import { requestLease } from "../leases/request-lease";
 import { resolveLease } from "../leases/resolve-lease";
 import { createSecret } from "../secrets/create-secret";
@@ -12,6 +13,7 @@ import { listAuditEvents } from "./list-audit-events";
 import { checkpointAuditChain } from "./checkpoint-audit-chain";
 import { chainHash, GENESIS_HASH } from "./canonical";
 import { auditEventSelect } from "./present-event";
+import { appendAuditEvent, recordAuditEvent, type AuditInput } from "./record-audit-event";
 
 let db: TestDatabase;
 let sql: pg.Client;
@@ -214,5 +216,34 @@ describe("master key rotation", () => {
     const result = await resignAuditCheckpoints(db.prisma, rotating);
     expect(result.resigned).toBeGreaterThan(0);
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, keys: newOnly })).toMatchObject({ ok: true });
+  });
+});
+
+// The hash must cover exactly what the row holds. A lone surrogate reaches PostgreSQL as
+// U+FFFD, NUL is refused, and jsonb keeps only what JSON.stringify writes: an event whose
+// canonical text was built from anything else never verified again (security review,
+// issue 10). Inputs are validated before they get here; this is the layer underneath.
+describe("text the database would alter", () => {
+  const unicode = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 12 }),
+    fc.constantFrom("\udfff", "\ud800x", "x\ude00", "\u0000", "a\u0000\udfffb", "\ud83d\ude00", "e\u0301", "\u202e", "\ufffe"),
+  );
+  const data = fc.dictionary(unicode, fc.oneof(unicode, fc.integer(), fc.constant(undefined), fc.constant(new Date(0)), fc.array(unicode, { maxLength: 3 })), { maxKeys: 4 });
+
+  it("appends events with any text in any field and still verifies and signs", async () => {
+    const s = await seedScenario(db.prisma);
+    await fc.assert(
+      fc.asyncProperty(unicode, unicode, data, fc.boolean(), async (justification, reason, payload, autocommit) => {
+        const input: AuditInput = { orgId: s.orgId, type: "lease.denied", actor: { type: "bot", id: s.bot.id }, botId: s.bot.id, outcome: "denied", justification, reason, secretName: reason, data: payload };
+        const event = autocommit ? await appendAuditEvent(sqlPool(db.prisma), input) : await transaction(db.prisma, (tx) => recordAuditEvent(tx, input));
+        const row = await db.prisma.auditEvent.findUniqueOrThrow({ where: { id: event.id }, select: { justification: true } });
+        // Stored as hashed: unchanged when storable, U+FFFD in place of what is not.
+        expect(row.justification).toBe(justification.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/g, "\ufffd"));
+        expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true });
+      }),
+      { numRuns: 60, seed: 20261110 },
+    );
+    expect(await checkpointAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toMatchObject({ ok: true });
   });
 });

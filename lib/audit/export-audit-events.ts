@@ -11,7 +11,7 @@
 import type pg from "pg";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { isTimeOrdered } from "@/lib/validations/audit";
-import type { AuditFilters } from "./list-audit-events";
+import { likeLiteral, type AuditFilters } from "./list-audit-events";
 import { auditEventSelect } from "./present-event";
 
 /** What the export reads through: a pg Pool (sqlPool) or Client. */
@@ -111,7 +111,7 @@ export function auditWhereSql({ orgId, type, botId, secretId, leaseId, outcome, 
   if (outcome) terms.push(Prisma.sql`e."outcome" = ${outcome}::"Outcome"`);
   if (actorId) terms.push(Prisma.sql`e."actorId" = ${actorId}`);
   // Prisma's `contains` + insensitive: the same ILIKE, so the trigram index serves both.
-  if (q) terms.push(Prisma.sql`e."justification" ILIKE ('%' || ${q} || '%')`);
+  if (q) terms.push(Prisma.sql`e."justification" ILIKE ('%' || ${likeLiteral(q)} || '%')`);
   if (from) terms.push(Prisma.sql`e."createdAt" >= ${utc(from)}`);
   if (to) terms.push(Prisma.sql`e."createdAt" < ${utc(to)}`);
   return Prisma.join(terms, " AND ");

@@ -16,6 +16,15 @@ export type ListAuditEventsOptions = Omit<ListAuditQuery, "limit"> & { orgId: st
 export type AuditFilters = Omit<ListAuditEventsOptions, "cursor" | "limit">;
 
 /**
+ * `q` as a LIKE pattern that matches the text itself: `%`, `_` and the escape character
+ * `\` are escaped (PostgreSQL's default LIKE escape), so q=% finds a percent sign rather
+ * than every event.
+ */
+export function likeLiteral(q: string): string {
+  return q.replace(/[\\%_]/g, "\\$&");
+}
+
+/**
  * The WHERE clause of the list. The export renders its rows in SQL and states the
  * same conditions in auditWhereSql (export-audit-events.ts); a test holds the two together.
  */
@@ -28,7 +37,7 @@ export function auditWhere({ orgId, type, botId, secretId, leaseId, outcome, act
     ...(leaseId ? { leaseId } : {}),
     ...(outcome ? { outcome } : {}),
     ...(actorId ? { actorId } : {}),
-    ...(q ? { justification: { contains: q, mode: "insensitive" as const } } : {}),
+    ...(q ? { justification: { contains: likeLiteral(q), mode: "insensitive" as const } } : {}),
     ...(from || to ? { createdAt: { ...(from ? { gte: new Date(from) } : {}), ...(to ? { lt: new Date(to) } : {}) } } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type pg from "pg";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActorType, Outcome } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
+import { toStorableJson, toStorableText } from "@/lib/db/storable-text";
 import { canonicalEvent, type ChainedFields } from "./canonical";
 import { serialiseOrgAppends } from "./serialise-org-appends";
 
@@ -49,25 +50,35 @@ export interface PreparedEvent {
   canonical: string;
 }
 
-/** Everything about the event but its place in the chain, which the append decides. */
+const text = (value: string | null | undefined) => (value == null ? null : toStorableText(value));
+
+/**
+ * Everything about the event but its place in the chain, which the append decides.
+ *
+ * The hash covers the event exactly as the database will store it, so it can never
+ * disagree with the row: text the database would alter (a lone surrogate becomes U+FFFD,
+ * NUL is refused) is replaced by U+FFFD here, and data is reduced to the JSON value jsonb
+ * gives back. Input validation refuses such text first; this keeps the chain intact
+ * whatever reaches an event (a field path, a header, a new caller).
+ */
 export function prepareAuditEvent(input: AuditInput, createdAt = new Date()): PreparedEvent {
   const fields: ChainedFields = {
     id: newId("evt"),
     orgId: input.orgId,
-    type: input.type,
+    type: toStorableText(input.type),
     actorType: input.actor.type,
-    actorId: input.actor.id,
-    botId: input.botId ?? null,
-    secretId: input.secretId ?? null,
-    secretName: input.secretName ?? null,
-    scope: input.scope ?? null,
+    actorId: text(input.actor.id),
+    botId: text(input.botId),
+    secretId: text(input.secretId),
+    secretName: text(input.secretName),
+    scope: text(input.scope),
     secretVersion: input.secretVersion ?? null,
-    leaseId: input.leaseId ?? null,
-    justification: input.justification ?? null,
+    leaseId: text(input.leaseId),
+    justification: text(input.justification),
     outcome: input.outcome ?? "success",
-    reason: input.reason ?? null,
-    ip: input.ip ?? null,
-    data: input.data ?? null,
+    reason: text(input.reason),
+    ip: text(input.ip),
+    data: input.data == null ? null : toStorableJson(input.data),
     // Millisecond precision, as PostgreSQL stores it, so the hash can be recomputed.
     createdAt: new Date(createdAt.getTime()),
   };

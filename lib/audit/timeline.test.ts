@@ -269,6 +269,32 @@ describe("audit export", () => {
     expect(cr).toContain(`,'=plain string data,`);
   });
 
+  // The search is for the text typed: `%` and `_` were LIKE wildcards, so q=% matched
+  // every justification and q=_ any non-empty one (security review, issue 10).
+  it("matches % , _ and \\ in q literally, in the list and the export", async () => {
+    const { orgId: own } = await seedOrg(db.prisma);
+    await insertEvents(own, [
+      { createdAt: new Date(BASE), justification: "Month-END close 50% done" },
+      { createdAt: new Date(BASE + 1), justification: "a_b and a-b" },
+      { createdAt: new Date(BASE + 2), justification: "C:\\temp\\x" },
+      { createdAt: new Date(BASE + 3), justification: "nothing special here" },
+    ]);
+    const found = async (q: string) => {
+      const query = listAuditQuerySchema.parse({ q });
+      const listed = (await listAuditEvents(db.prisma, { orgId: own, ...query })).events.map((e) => e.justification).sort();
+      const exportedRows = (JSON.parse(await exported({ orgId: own, q: query.q }, "json")) as { justification: string }[]).map((e) => e.justification).sort();
+      expect(exportedRows, q).toEqual(listed);
+      return listed;
+    };
+    expect(await found("%")).toEqual(["Month-END close 50% done"]);
+    expect(await found("50%")).toEqual(["Month-END close 50% done"]);
+    expect(await found("_")).toEqual(["a_b and a-b"]);
+    expect(await found("a_b")).toEqual(["a_b and a-b"]);
+    expect(await found("\\")).toEqual(["C:\\temp\\x"]);
+    expect(await found("%special%")).toEqual([]);
+    expect(await found("SPECIAL")).toEqual(["nothing special here"]);
+  });
+
   it("sees the same events in the same order as the paged list", async () => {
     for (const [name, f] of Object.entries(filters)) {
       const stringFilters = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Record<string, string>;

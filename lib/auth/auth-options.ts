@@ -9,6 +9,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { verifyPassword } from "@/lib/users/password";
 import { clientAddress, headersFromRecord } from "@/lib/api/client-address";
 import { authSecret } from "./auth-secret";
+import { verifiedOidcEmail, type OidcProfile } from "./oidc-profile";
 
 // Compared against when the email is unknown, so timing does not reveal which emails exist.
 const DUMMY_HASH = "$2b$12$6ioivlGyhoCVY49ysO08pu958FmCskz1JNJeH2vxTq7CSOmmEAYNG";
@@ -69,6 +70,22 @@ export function isOidcConfigured(env: Record<string, string | undefined> = proce
   return oidcProvider(env) !== null;
 }
 
+/**
+ * One line per event, code and error name only. next-auth's own logger prints the whole
+ * error with its stack: a garbage session cookie (JWT_SESSION_ERROR) was 14 lines on every
+ * request, and messages may quote what the client sent.
+ */
+const logger: NextAuthOptions["logger"] = {
+  error(code, metadata) {
+    const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+    console.warn(`[runtime-vault] next-auth ${code}:`, (err as Error | undefined)?.name ?? "");
+  },
+  warn(code) {
+    console.warn(`[runtime-vault] next-auth warning ${code}`);
+  },
+  debug() {},
+};
+
 let cached: NextAuthOptions | undefined;
 
 /** Built on first request, not at import: `next build` must not need the master key. */
@@ -81,6 +98,7 @@ export function getAuthOptions(): NextAuthOptions {
   const oidc = oidcProvider(process.env);
   cached = {
     secret: authSecret(),
+    logger,
     providers: oidc ? [credentials, oidc] : [credentials],
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: "/sign-in", error: "/sign-in" },
@@ -98,21 +116,22 @@ export function getAuthOptions(): NextAuthOptions {
           return baseUrl;
         }
       },
-      async signIn({ user, account, profile }) {
+      async signIn({ account, profile }) {
         if (account?.provider !== "oidc") return true;
         // Identity-provider sign-in maps onto an existing member by verified email; nobody is created.
-        const verified = (profile as { email_verified?: boolean } | undefined)?.email_verified !== false;
-        const email = user.email?.toLowerCase();
-        if (!email || !verified) return false;
+        const email = verifiedOidcEmail(profile as OidcProfile | undefined);
+        if (!email) return false;
         const member = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true } });
         if (!member) return false;
         await auditSignIn(member, "success", null, "oidc");
         return true;
       },
-      async jwt({ token, user, account }) {
+      async jwt({ token, user, account, profile }) {
         if (user && account) {
           if (account.provider === "oidc") {
-            const member = await prisma.user.findUnique({ where: { email: user.email!.toLowerCase() }, select: { id: true } });
+            // The same verified email signIn accepted; no email, no member.
+            const email = verifiedOidcEmail(profile as OidcProfile | undefined);
+            const member = email ? await prisma.user.findUnique({ where: { email }, select: { id: true } }) : null;
             token.uid = member?.id;
           } else {
             token.uid = user.id;

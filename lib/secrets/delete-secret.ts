@@ -49,6 +49,8 @@ export async function deleteSecret(tx: Prisma.TransactionClient, { orgId, id, ac
   });
   const grants = await tx.grant.deleteMany({ where: { orgId, secretId: id } });
   await tx.secret.delete({ where: { id } });
+  // The approval rule names only existing secrets (updatePolicy refuses others): drop this one.
+  await tx.$executeRaw`UPDATE "Policy" SET "approvalSecretIds" = array_remove("approvalSecretIds", ${id}) WHERE "orgId" = ${orgId} AND ${id} = ANY("approvalSecretIds")`;
   await recordAuditEvent(tx, {
     orgId,
     type: "secret.deleted",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./common";
+import { idSchema, textSchema } from "./common";
 
 /**
  * Where the next timeline page starts: the last event of the previous page.
@@ -52,10 +52,11 @@ const auditFilters = {
   /** Who acted: a user (usr_) or bot (bot_) id. */
   actorId: z.string().regex(/^(usr|bot)_[0-9a-f]{24}$/, "Expected a usr_ or bot_ id").optional(),
   /**
-   * Free text searched in justifications (case-insensitive). NUL is refused here, not left
-   * to the database: the export streams, and an error after its first row cannot be a 400.
+   * Free text searched in justifications (case-insensitive, `%` and `_` literal). NUL is
+   * refused here, not left to the database: the export streams, and an error after its
+   * first row cannot be a 400.
    */
-  q: z.string().trim().min(1).max(200).refine((v) => !v.includes("\0"), "q cannot contain NUL characters").optional(),
+  q: textSchema().trim().min(1).max(200).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 };

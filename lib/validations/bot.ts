@@ -1,16 +1,16 @@
 import { z } from "zod";
-import { idSchema } from "./common";
+import { idSchema, textSchema } from "./common";
 
 export const createBotSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "Use lower-case letters, digits and dashes (max 64)"),
-  description: z.string().max(1000).default(""),
+  description: textSchema().max(1000).default(""),
 });
 export type CreateBotInput = z.infer<typeof createBotSchema>;
 
 /** The web form's delete: the typed name is checked against the row by deleteBot. */
 export const deleteBotFormSchema = z.strictObject({
   id: idSchema("bot"),
-  confirm: z.string({ error: "Type the bot's name to confirm" }).min(1, "Type the bot's name to confirm"),
+  confirm: textSchema({ error: "Type the bot's name to confirm" }).min(1, "Type the bot's name to confirm"),
 });
 
-export const freezeBotSchema = z.strictObject({ reason: z.string().max(500).optional() });
+export const freezeBotSchema = z.strictObject({ reason: textSchema().max(500).optional() });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, isWellFormedText, MALFORMED_TEXT_MESSAGE, UNSTORABLE_TEXT_MESSAGE } from "@/lib/db/storable-text";
 
 export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
 export const SCOPE = /^[a-z][a-z0-9-]{0,63}$/;
@@ -6,6 +7,17 @@ export const MAX_VALUE_BYTES = 64 * 1024;
 
 export const secretNameSchema = z.string().regex(SECRET_NAME, "Use UPPER_SNAKE_CASE, starting with a letter (max 128)");
 export const scopeSchema = z.string().regex(SCOPE, "Use lower-case letters, digits and dashes, starting with a letter (max 64)");
+
+/**
+ * Free text that is stored, audited or compared: refused when PostgreSQL would store it
+ * differently from what was sent (lone surrogates, NUL; see lib/db/storable-text.ts).
+ * Every free-text field uses this instead of z.string(); patterned fields (names, ids)
+ * exclude such characters by their pattern.
+ */
+export const textSchema = (params?: Parameters<typeof z.string>[0]) => z.string(params).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+
+/** Text that is sealed, not stored as text: NUL is fine, a lone surrogate would come back as U+FFFD. */
+export const sealedTextSchema = () => z.string().refine(isWellFormedText, MALFORMED_TEXT_MESSAGE);
 
 export const idSchema = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[0-9a-f]{24}$`), `Expected a ${prefix}_ id`);

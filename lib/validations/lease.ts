@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { idSchema, scopeSchema, secretNameSchema, ttlSecondsSchema } from "./common";
+import { idSchema, scopeSchema, secretNameSchema, textSchema, ttlSecondsSchema } from "./common";
 
 export const requestLeaseSchema = z.strictObject({
   secret: secretNameSchema,
   scope: scopeSchema.default("default"),
-  justification: z.string().max(2000).default(""),
+  justification: textSchema().max(2000).default(""),
   ttlSeconds: ttlSecondsSchema.optional(),
   singleUse: z.boolean().optional(),
   /** Name of the mount launching the work; grants limited to a mount require it. */
@@ -24,7 +24,7 @@ export const listLeasesQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const reason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
+const reason = textSchema().trim().min(3, "Give a reason (at least 3 characters)").max(500);
 
 export const revokeLeaseSchema = z.strictObject({ reason: reason.optional() });
 

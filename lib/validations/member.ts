@@ -1,19 +1,20 @@
 import { z } from "zod";
+import { textSchema } from "./common";
 
 export const ROLES = ["owner", "admin", "security", "viewer"] as const;
 
 export const inviteMemberSchema = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email("Enter an email address")).pipe(z.string().max(254)),
-  name: z.string().trim().max(200).optional(),
+  name: textSchema().trim().max(200).optional(),
   role: z.enum(ROLES),
 });
 export type InviteMemberInput = z.infer<typeof inviteMemberSchema>;
 
 export const changeRoleSchema = z.strictObject({ role: z.enum(ROLES) });
 
-export const passwordSchema = z.string().min(12, "Use at least 12 characters").max(200);
+export const passwordSchema = textSchema().min(12, "Use at least 12 characters").max(200);
 
 export const setPasswordSchema = z.strictObject({
-  token: z.string().min(20).max(200),
+  token: textSchema().min(20).max(200),
   password: passwordSchema,
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, scopeSchema, secretNameSchema, ttlSecondsSchema } from "./common";
+import { idSchema, scopeSchema, secretNameSchema, textSchema, ttlSecondsSchema } from "./common";
 
 export const MOUNT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** `{{secret:NAME}}` in a mount's (or `exec`'s) arguments. */
@@ -22,7 +22,7 @@ export const mountMappingSchema = z.strictObject({
 export type MountMapping = z.infer<typeof mountMappingSchema>;
 
 const mappingsSchema = z.array(mountMappingSchema).min(1, "Map at least one secret").max(32);
-const argsSchema = z.array(z.string().max(4000)).max(100);
+const argsSchema = z.array(textSchema().max(4000)).max(100);
 
 /** Mapped secret names referenced by `{{secret:NAME}}` in args. */
 export function argSecretNames(args: string[]): Set<string> {
@@ -52,10 +52,10 @@ export const createMountSchema = z
   .strictObject({
     name: mountNameSchema,
     botId: idSchema("bot"),
-    command: z.string().min(1).max(1000),
+    command: textSchema().min(1).max(1000),
     args: argsSchema.default([]),
     mappings: mappingsSchema,
-    justificationTemplate: z.string().trim().min(1).max(1000),
+    justificationTemplate: textSchema().trim().min(1).max(1000),
     ttlSeconds: ttlSecondsSchema.nullable().optional(),
   })
   .superRefine(addRecipeIssues);
@@ -64,10 +64,10 @@ export type CreateMountInput = z.infer<typeof createMountSchema>;
 /** The bot is fixed for a mount's life: grants limited to it belong to that bot. */
 export const updateMountSchema = z
   .strictObject({
-    command: z.string().min(1).max(1000).optional(),
+    command: textSchema().min(1).max(1000).optional(),
     args: argsSchema.optional(),
     mappings: mappingsSchema.optional(),
-    justificationTemplate: z.string().trim().min(1).max(1000).optional(),
+    justificationTemplate: textSchema().trim().min(1).max(1000).optional(),
     ttlSeconds: ttlSecondsSchema.nullable().optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), "Nothing to update");

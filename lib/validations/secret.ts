@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { idSchema, MAX_VALUE_BYTES, scopeSchema, secretNameSchema } from "./common";
+import { idSchema, MAX_VALUE_BYTES, scopeSchema, sealedTextSchema, secretNameSchema, textSchema } from "./common";
 
-export const secretValueSchema = z
-  .string()
+export const secretValueSchema = sealedTextSchema()
   .min(1, "Value must not be empty")
   .refine((v) => Buffer.byteLength(v, "utf8") <= MAX_VALUE_BYTES, "Value must be at most 64 KiB");
 
@@ -12,7 +11,7 @@ const tagsSchema = z.array(tagSchema).max(32);
 export const createSecretSchema = z.strictObject({
   name: secretNameSchema,
   scope: scopeSchema.default("default"),
-  description: z.string().max(1000).default(""),
+  description: textSchema().max(1000).default(""),
   tags: tagsSchema.default([]),
   value: secretValueSchema,
 });
@@ -22,7 +21,7 @@ export type CreateSecretInput = z.infer<typeof createSecretSchema>;
 export const updateSecretSchema = z
   .strictObject({
     value: secretValueSchema.optional(),
-    description: z.string().max(1000).optional(),
+    description: textSchema().max(1000).optional(),
     tags: tagsSchema.optional(),
   })
   .refine((v) => v.value !== undefined || v.description !== undefined || v.tags !== undefined, "Nothing to update");
@@ -34,7 +33,7 @@ export type UpdateSecretInput = z.infer<typeof updateSecretSchema>;
  */
 export const deleteSecretFormSchema = z.strictObject({
   id: idSchema("sec"),
-  confirm: z.string({ error: "Type the secret's name to confirm" }).min(1, "Type the secret's name to confirm"),
+  confirm: textSchema({ error: "Type the secret's name to confirm" }).min(1, "Type the secret's name to confirm"),
 });
 
 export const listSecretsQuerySchema = z.strictObject({

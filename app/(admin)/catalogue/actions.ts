@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
-import { list, text } from "@/lib/forms/read-form";
+import { list, raw, text } from "@/lib/forms/read-form";
 import { secretMetadataInput } from "@/lib/forms/update-inputs";
 import { auditingCoverageRefusals } from "@/lib/approvals/approval-coverage";
 import { createSecret } from "@/lib/secrets/create-secret";
@@ -20,7 +20,7 @@ export async function createSecretAction(_prev: FormState, fd: FormData): Promis
       scope: text(fd, "scope"),
       description: text(fd, "description"),
       tags: list(fd, "tags"),
-      value: fd.get("value") ?? undefined,
+      value: raw(fd, "value"),
     });
     const secret = await transaction(prisma, (tx) => createSecret(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: `${secret.name} (${secret.scope}) added at version 1. Its value is stored sealed and will not be shown again.` };
@@ -30,7 +30,7 @@ export async function createSecretAction(_prev: FormState, fd: FormData): Promis
 export async function rotateSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("catalogue:write", "rotate secret", async ({ user, actor, ip }) => {
     const id = idSchema("sec").parse(text(fd, "id"));
-    const input = updateSecretSchema.parse({ value: fd.get("value") ?? undefined });
+    const input = updateSecretSchema.parse({ value: raw(fd, "value") });
     const secret = await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
     return { ok: true, message: `Rotated: ${secret.name} is now at version ${secret.currentVersion}. New leases resolve to the new value.` };
   }, fd);

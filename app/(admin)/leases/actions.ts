@@ -2,7 +2,7 @@
 import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
-import { bool, text } from "@/lib/forms/read-form";
+import { bool, formData, text } from "@/lib/forms/read-form";
 import { can } from "@/lib/auth/roles";
 import { auditDenial } from "@/lib/auth/audit-denial";
 import { revokeLease } from "@/lib/leases/revoke-lease";
@@ -12,7 +12,7 @@ import { leaseIdSchema, revokeLeaseSchema } from "@/lib/validations/lease";
 
 export async function revokeLeasesAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("leases:revoke", "revoke leases", async ({ user, actor, ip }) => {
-    const ids = leaseIdSchema.array().min(1, "Select at least one lease").max(500).parse(fd.getAll("id"));
+    const ids = leaseIdSchema.array().min(1, "Select at least one lease").max(500).parse(formData(fd).getAll("id"));
     const { reason } = revokeLeaseSchema.parse({ reason: text(fd, "reason") });
     const results = await transaction(prisma, async (tx) => {
       const out = [];
