@@ -12,8 +12,9 @@
 // - hex of the UTF-8 bytes, either case;
 // - base64 (standard or URL alphabet, `/` as `\/`, `+ / =` percent-encoded) at each
 //   of the three byte alignments, so the value inside a longer encoded string is
-//   caught too, with a line break allowed between any two characters (PEM wraps at 64
-//   columns, MIME at 76), raw or JSON-escaped (`\n`).
+//   caught too, with a line break allowed between any two characters once the line
+//   holds at least 40 base64 characters (PEM wraps at 64 columns, MIME at 76), raw or
+//   JSON-escaped (`\n`); a shorter line ends at its break.
 // Not caught: the value reversed, rot13'd, compressed, encrypted, in UTF-16, in base32
 // or other encodings, hex with separators, entities with leading zeros, or printed in
 // pieces (split across JSON strings, one character per line).
@@ -38,6 +39,10 @@ export interface MaskPattern {
 
 // Derived hex and base64 forms shorter than this would mask innocent text.
 const MIN_DERIVED_LENGTH = 6;
+// A line break inside base64 only after this many base64 characters on the line: wrapped
+// base64 has long lines, and otherwise a line ending in a character that may start an
+// encoded value would be held back with its newline until more output came.
+const MIN_WRAP_COLUMNS = 40;
 const BASE64_GAPS = ["\n", "\r\n", "\\n", "\\r\\n"].map((s) => Buffer.from(s));
 
 const alt = (text: string, fold = false): Alt => ({ bytes: Buffer.from(fold ? text.toLowerCase() : text, "utf8"), fold });
@@ -139,6 +144,26 @@ let matchEnd = -1;
 let matchPartial = false;
 const statesA: number[] = [];
 const statesB: number[] = [];
+/** Base64 characters right before the buffer being masked (already emitted). */
+let runBeforeBuffer = 0;
+
+const isBase64Char = (b: number) =>
+  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2f || b === 0x2d || b === 0x5f || b === 0x3d;
+
+/** Whether at least MIN_WRAP_COLUMNS base64 characters come right before `pos`. */
+function longLineBefore(buf: Buffer, pos: number): boolean {
+  let k = pos - 1;
+  while (k >= 0 && pos - k <= MIN_WRAP_COLUMNS && isBase64Char(buf[k])) k--;
+  const run = pos - 1 - k;
+  return run >= MIN_WRAP_COLUMNS || (k < 0 && run + runBeforeBuffer >= MIN_WRAP_COLUMNS);
+}
+
+/** Base64 characters at the end of `bytes`, continuing `before` when it is all base64. */
+function trailingRun(bytes: Buffer, before: number): number {
+  let k = bytes.length - 1;
+  while (k >= 0 && isBase64Char(bytes[k])) k--;
+  return k < 0 ? before + bytes.length : bytes.length - 1 - k;
+}
 
 /**
  * Runs the pattern as a small NFA from `start`: sets `matchEnd` to the end of its
@@ -166,6 +191,7 @@ function matchAt(buf: Buffer, start: number, p: MaskPattern) {
       for (let s = 0, n = next.length; s < n; s++) {
         for (const g of p.gaps) {
           const r = compareAt(buf, next[s], g, false);
+          if (r !== MISMATCH && !longLineBefore(buf, next[s])) continue;
           if (r === PARTIAL) partial = true;
           else if (r === FULL && !next.includes(next[s] + g.length)) next.push(next[s] + g.length);
         }
@@ -226,8 +252,9 @@ function candidates(patterns: MaskPattern[]): Candidates {
  * `final`, a tail that may be the beginning of a value is returned as `rest` to be
  * prefixed to the next chunk.
  */
-export function maskBuffer(buf: Buffer, patterns: MaskPattern[], final: boolean): { out: Buffer; rest: Buffer } {
+export function maskBuffer(buf: Buffer, patterns: MaskPattern[], final: boolean, runBefore = 0): { out: Buffer; rest: Buffer } {
   const { first, pairs, lists } = candidates(patterns);
+  runBeforeBuffer = runBefore;
   const parts: Buffer[] = [];
   let emitted = 0;
   for (let pos = 0; pos < buf.length; ) {
@@ -265,18 +292,22 @@ export function maskString(text: string, patterns: MaskPattern[]): string {
 /** Stateful masker for one output stream. */
 export class StreamMasker {
   private rest: Buffer = Buffer.alloc(0);
+  /** Base64 characters at the end of the input consumed so far (a wrapped line may continue in the next chunk). */
+  private run = 0;
 
   constructor(private readonly patterns: MaskPattern[]) {}
 
   push(chunk: Buffer): Buffer {
     if (this.patterns.length === 0) return chunk;
-    const { out, rest } = maskBuffer(this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk, this.patterns, false);
+    const input = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    const { out, rest } = maskBuffer(input, this.patterns, false, this.run);
     this.rest = rest;
+    this.run = trailingRun(input.subarray(0, input.length - rest.length), this.run);
     return out;
   }
 
   end(): Buffer {
-    const { out } = maskBuffer(this.rest, this.patterns, true);
+    const { out } = maskBuffer(this.rest, this.patterns, true, this.run);
     this.rest = Buffer.alloc(0);
     return out;
   }
