@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/database";
@@ -71,6 +71,24 @@ async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Running, and not a zombie (nobody may be left to reap it). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Triggers events until the tail has printed one: it is connected then. */
+async function waitForLiveEvent(out: () => string, trigger: () => Promise<void>) {
+  for (let i = 0; i < 30 && !out().trim(); i++) {
+    await trigger();
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(out().trim()).not.toBe("");
 }
 
 beforeAll(async () => {
@@ -231,6 +249,50 @@ describe("runtime-vault exec", () => {
     expect(result.code).toBe(124);
     expect(result.stdout).toBe("ready\nignoring SIGTERM\n");
   });
+
+  it("leaves no token in /proc/<pid>/environ of the CLI or anything between it and the command", async () => {
+    // The command, behind an intermediate shell, walks up its ancestors to the test
+    // process and dumps each one's initial environment, reversed (which masking does
+    // not catch), and says whether it saw a token there.
+    const script = `
+      const fs = require("fs");
+      const parentOf = (pid) => Number(fs.readFileSync("/proc/" + pid + "/stat", "utf8").split(") ")[1].split(" ")[1]);
+      for (let pid = process.ppid; pid > 1 && pid !== Number(process.env.TEST_PID); pid = parentOf(pid)) {
+        const environ = fs.readFileSync("/proc/" + pid + "/environ", "latin1");
+        console.log(pid, "RV_URL:", environ.includes("RV_URL="), "token:", /RV_(BOT_)?TOKEN=|rv[ab]_/.test(environ));
+        console.log([...environ].reverse().join(""));
+      }`;
+    const run = start(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "sh", "-c", '"$0" -e "$1"; exit $?', process.execPath, script], {
+      RV_BOT_TOKEN: botToken,
+      RV_TOKEN: adminToken,
+      TEST_PID: String(process.pid),
+    });
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("could not remove");
+    const seen = [...result.stdout.matchAll(/^(\d+) RV_URL: (\w+) token: (\w+)$/gm)].map((m) => ({ pid: Number(m[1]), read: m[2], token: m[3] }));
+    // The shell, then the CLI itself: both read, neither holds a token.
+    expect(seen).toEqual([
+      { pid: expect.any(Number), read: "true", token: "false" },
+      { pid: run.child.pid, read: "true", token: "false" },
+    ]);
+    const reversed = (s: string) => [...s].reverse().join("");
+    for (const token of [botToken, adminToken]) {
+      expect(result.stdout).not.toContain(token);
+      expect(result.stdout).not.toContain(reversed(token));
+    }
+  });
+
+  it("masks the bot token like a value when the command prints it", async () => {
+    // As if the command had read it from the config file, which its user can read.
+    const script = `const t = process.env.FOUND_TOKEN; console.log(t); console.log(Buffer.from(t).toString("base64")); console.log(Buffer.from(t).toString("hex"))`;
+    const run = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", process.execPath, "-e", script], {
+      bot: true,
+      env: { FOUND_TOKEN: botToken },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("<secret:RV_BOT_TOKEN>\n".repeat(3));
+  });
 });
 
 describe("runtime-vault exec with an approval rule", () => {
@@ -282,6 +344,59 @@ describe("runtime-vault audit, mounts and keys", () => {
     expect(json[0].seq).toBeLessThan(json[json.length - 1].seq);
     expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: `ok: ${json.length} event(s) verified\n` });
     expect(csv.stdout + JSON.stringify(json)).not.toContain(ROTATED);
+  });
+
+  describe("audit tail stops when nobody is reading", () => {
+    let toggles = 0;
+    /** An audit event (the bot frozen or unfrozen). */
+    const someEvent = async () => expect((await cli(["bot", toggles++ % 2 ? "unfreeze" : "freeze", "tail-bot"])).code).toBe(0);
+    beforeAll(async () => {
+      expect((await cli(["bot", "create", "tail-bot"])).code).toBe(0);
+    });
+
+    it("when its parent dies (started through an intermediate shell, which is killed)", async () => {
+      const sh = spawn("sh", ["-c", '"$0" "$1" audit tail & echo "pid $!"; wait', process.execPath, CLI], {
+        cwd: tmp,
+        env: baseEnv({ RV_URL: server.url, RV_TOKEN: adminToken }) as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      sh.stdout!.on("data", (c) => (out += c));
+      const closed = new Promise((r) => sh.stdout!.on("close", r)); // every writer (the CLI too) is gone
+      await waitFor(() => /pid \d+/.test(out));
+      const pid = Number(/pid (\d+)/.exec(out)![1]);
+      await waitForLiveEvent(() => out.replace(/^pid \d+\n/, ""), someEvent);
+      sh.kill("SIGKILL");
+      await waitFor(() => !isAlive(pid), 8_000);
+      await closed;
+    });
+
+    it("when the reader of its stdout (a socket) closes it, with no further event", async () => {
+      const tail = start(["audit", "tail"], { RV_TOKEN: adminToken });
+      await waitForLiveEvent(tail.out, someEvent);
+      tail.child.stdout!.destroy();
+      const timer = Date.now();
+      expect((await tail.done).code).toBe(0);
+      expect(Date.now() - timer).toBeLessThan(8_000);
+      expect(tail.err()).toBe("");
+    });
+
+    it("when the reader of its stdout (a pipe) has exited, at the next event, quietly", async () => {
+      const sh = spawn("sh", ["-c", '{ "$0" "$1" audit tail; echo "tail exited $?" >&2; } | head -n 1', process.execPath, CLI], {
+        cwd: tmp,
+        env: baseEnv({ RV_URL: server.url, RV_TOKEN: adminToken }) as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      sh.stdout!.on("data", (c) => (out += c));
+      sh.stderr!.on("data", (c) => (err += c));
+      const exited = new Promise((r) => sh.on("close", r));
+      await waitForLiveEvent(() => out, someEvent); // head printed one line and exited
+      await someEvent(); // the next write fails
+      await exited;
+      expect(err).toBe("tail exited 0\n");
+    });
   });
 
   it("creates a mount and prints its MCP client configuration", async () => {

@@ -5,7 +5,8 @@
 // and revoking the lease stops the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -60,13 +61,17 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Running, and not a zombie (nobody may be left to reap it). */
 function isRunning(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
+}
+
+function parentOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
 }
 
 async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
@@ -213,5 +218,81 @@ describe("MCP mount passing the secret as an argument", () => {
     expect(events.find((e) => e.type === "lease.granted")?.justification).toMatch(/with the key as an argument \[mcp mount accounting-args: /);
     // Closing the client ends the launcher, which releases what it held.
     await expect.poll(async () => admin.leases.list({ botId: bot.id, status: "active" }), { timeout: 15_000 }).toEqual([]);
+  });
+});
+
+describe("mcp run stops the server and releases the leases when the client goes away", () => {
+  // A server that does not exit when its stdin closes (the launcher has to stop it).
+  const STUBBORN = `require("fs").writeFileSync(process.env.PID_FILE, String(process.pid)); process.stdin.resume(); setInterval(() => {}, 1000);`;
+  let stubbornBot: { id: string; token: string };
+  let runs = 0;
+
+  beforeAll(async () => {
+    stubbornBot = await admin.bots.create({ name: "stubborn-agent" });
+    const mount = await admin.mounts.create({
+      name: "stubborn",
+      botId: stubbornBot.id,
+      command: process.execPath,
+      args: ["-e", STUBBORN],
+      mappings: [{ secret: "ACCOUNTING_API_KEY", scope: "production", env: "ACCOUNTING_API_KEY" }],
+      justificationTemplate: "Stubborn MCP server ({{mount}})",
+      ttlSeconds: 600,
+    });
+    const secretId = await admin.secrets.idOf("ACCOUNTING_API_KEY", { scope: "production" });
+    await admin.grants.add({ botId: stubbornBot.id, secretId, mountId: mount.id });
+  });
+
+  /** Starts `runtime-vault mcp run stubborn`, directly or under an intermediate shell; resolves once the server runs. */
+  async function launch({ viaShell = false } = {}) {
+    const pidFile = path.join(tmp, `stubborn-${++runs}.pid`);
+    const vars: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: tmp, RV_URL: server.url, RV_BOT_TOKEN: stubbornBot.token, RV_POLL_MS: "300", PID_FILE: pidFile };
+    const env = vars as NodeJS.ProcessEnv;
+    // Node closes a child's stdin pipe when the child exits: under the shell, the
+    // launcher's stdin comes from another process, so the shell's death closes nothing.
+    const stdinHolder = viaShell ? spawn("sleep", ["120"], { stdio: ["ignore", "pipe", "ignore"] }) : null;
+    const proc: ChildProcess = viaShell
+      ? spawn("sh", ["-c", '"$0" "$1" mcp run stubborn; exit $?', process.execPath, CLI], { cwd: tmp, env, stdio: [stdinHolder!.stdout!, "pipe", "pipe"] })
+      : spawn(process.execPath, [CLI, "mcp", "run", "stubborn"], { cwd: tmp, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    proc.stderr!.on("data", (c) => (stderr += c));
+    const exit = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, "utf8") !== "");
+    const serverPid = Number(readFileSync(pidFile, "utf8"));
+    const launcherPid = parentOf(serverPid);
+    expect(await admin.leases.list({ botId: stubbornBot.id, status: "active" })).toHaveLength(1);
+    return { proc, exit, serverPid, launcherPid, stderr: () => stderr, stdinHolder };
+  }
+
+  async function expectAllGone(run: { serverPid: number; launcherPid: number }) {
+    await waitFor(() => !isRunning(run.launcherPid) && !isRunning(run.serverPid), 10_000);
+    await expect.poll(() => admin.leases.list({ botId: stubbornBot.id, status: "active" }), { timeout: 10_000 }).toEqual([]);
+  }
+
+  it("when the client closes its stdin (the MCP way to stop a server)", async () => {
+    const run = await launch();
+    expect(run.launcherPid).toBe(run.proc.pid);
+    run.proc.stdin!.end();
+    expect(await run.exit).toBe(0);
+    await expectAllGone(run);
+  });
+
+  it("when its parent dies (an intermediate shell, killed)", async () => {
+    const run = await launch({ viaShell: true });
+    try {
+      expect(run.launcherPid).not.toBe(run.proc.pid);
+      run.proc.kill("SIGKILL"); // the launcher still has its stdin and stdout open
+      await expectAllGone(run);
+      expect(run.stderr()).toMatch(/parent process \d+ exited; stopping MCP server stubborn/);
+    } finally {
+      run.stdinHolder!.kill();
+    }
+  });
+
+  it("when the client closes the launcher's stdout", async () => {
+    const run = await launch();
+    run.proc.stdout!.destroy();
+    expect(await run.exit).toBe(0);
+    await expectAllGone(run);
+    expect(run.stderr()).toMatch(/stdout closed; stopping MCP server stubborn/);
   });
 });

@@ -66,7 +66,11 @@ export function forwardSignals(child: ChildProcess, group: boolean): () => void 
   return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
 }
 
-/** Pipes `source` through a masker into `target` (left open); resolves when all is written. */
+/**
+ * Pipes `source` through a masker into `target` (left open); resolves when all is
+ * written. When `target` fails (its reader is gone), `source` is closed, so the child's
+ * next write fails as it would have without us in between.
+ */
 export function pipeMasked(source: Readable, masker: { push(b: Buffer): Buffer; end(): Buffer }, target: NodeJS.WritableStream): Promise<void> {
   const transform = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -76,8 +80,16 @@ export function pipeMasked(source: Readable, masker: { push(b: Buffer): Buffer; 
       cb(null, masker.end());
     },
   });
+  const onTargetError = () => {
+    source.destroy();
+    transform.destroy();
+  };
+  target.on("error", onTargetError);
   source.pipe(transform).pipe(target, { end: false });
-  return finished(transform).then(() => undefined, () => undefined);
+  return finished(transform).then(
+    () => void target.off("error", onTargetError),
+    () => void target.off("error", onTargetError),
+  );
 }
 
 /** The CLI's exit status mirroring the child's: its exit code, or death by the same signal. */

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CliError } from "./errors";
+import { takenTokens } from "./scrub-environ";
 
 export interface CliConfig {
   url?: string;
@@ -40,8 +41,8 @@ export function readConfigFile(file: string, required: boolean): CliConfig {
   return { url: str(c.url), token: str(c.token), botToken: str(c.botToken) };
 }
 
-/** Environment first, then the file (named by --config / RV_CONFIG, or the default path). */
-export function loadConfig({ configPath, url }: { configPath?: string; url?: string } = {}, env: NodeJS.ProcessEnv = process.env): CliConfig {
+/** Environment first (the tokens as taken from it at startup), then the file (named by --config / RV_CONFIG, or the default path). */
+export function loadConfig({ configPath, url }: { configPath?: string; url?: string } = {}, env: NodeJS.ProcessEnv = { ...process.env, ...takenTokens() }): CliConfig {
   const file = readConfigFile(configPath ?? defaultConfigPath(env), configPath !== undefined);
   return {
     url: url ?? env.RV_URL ?? file.url,

@@ -2,6 +2,7 @@ import { AdminClient } from "../sdk/admin-client";
 import { BotClient } from "../sdk/bot-client";
 import { loadConfig } from "./config";
 import { CliError } from "./errors";
+import type { MaskedSecret } from "./mask";
 
 const USER_AGENT = "runtime-vault-cli/0.1";
 
@@ -9,6 +10,8 @@ export interface Context {
   json: boolean;
   admin(): AdminClient;
   bot(): BotClient;
+  /** The CLI's own tokens, masked like values in a child's output (it may read them from the config file). */
+  credentials(): MaskedSecret[];
 }
 
 export function context(values: { json?: boolean; url?: string; config?: string }): Context {
@@ -26,6 +29,12 @@ export function context(values: { json?: boolean; url?: string; config?: string 
     bot() {
       if (!config.botToken) throw new CliError("No bot token: set RV_BOT_TOKEN (rvb_…) or \"botToken\" in the config file");
       return new BotClient({ baseUrl: url(), token: config.botToken, userAgent: USER_AGENT });
+    },
+    credentials() {
+      return [
+        { name: "RV_BOT_TOKEN", value: config.botToken ?? "" },
+        { name: "RV_TOKEN", value: config.token ?? "" },
+      ].filter((c) => c.value);
     },
   };
 }

@@ -40,6 +40,7 @@ export class LeaseKeeper {
   private queue: Promise<unknown> = Promise.resolve();
   private ended = false;
   private renewAt = Infinity;
+  private cancelled: string | null = null;
 
   constructor(private readonly bot: BotClient, private readonly opts: LeaseKeeperOptions) {}
 
@@ -51,19 +52,31 @@ export class LeaseKeeper {
   async acquire(wanted: WantedSecret[], justification: string): Promise<HeldSecret[]> {
     try {
       for (const w of wanted) {
+        this.throwIfCancelled();
         const requested = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
         const approved = requested.status === "pending";
         const lease = approved ? await this.awaitApproval(w, requested.id) : (requested as IssuedLease);
         const held: HeldSecret = { ...w, lease, value: "", approved };
         this.held.push(held);
+        this.throwIfCancelled();
         held.value = (await this.bot.leases.resolve(lease)).value;
       }
+      this.throwIfCancelled();
     } catch (err) {
       await this.releaseAll();
       throw err instanceof CliError ? err : new CliError(`could not obtain the secrets: ${describeError(err)}`);
     }
     this.scheduleRenewal();
     return this.held;
+  }
+
+  /** Makes a running acquire() stop (also while it waits for approval), hand back what it got, and throw. */
+  cancel(reason: string) {
+    this.cancelled ??= reason;
+  }
+
+  private throwIfCancelled() {
+    if (this.cancelled) throw new CliError(`stopped before the start: ${this.cancelled}`);
   }
 
   start() {
@@ -97,6 +110,7 @@ export class LeaseKeeper {
     process.stderr.write(`runtime-vault: ${w.secret} (${w.scope}) needs approval; waiting for lease ${id} to be approved…\n`);
     for (;;) {
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 2_000));
+      this.throwIfCancelled();
       const lease = await this.bot.leases.get(id);
       if (lease.status === "pending") continue;
       if (lease.status === "active" && lease.leaseToken) {

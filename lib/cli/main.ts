@@ -1,6 +1,7 @@
 // Entry point of the `runtime-vault` CLI (bin/runtime-vault.js loads it through tsx).
 import { RuntimeVaultError } from "../sdk/errors";
 import { CliError } from "./errors";
+import { takeTokensFromEnvironment } from "./scrub-environ";
 import { USAGE } from "./usage";
 import { secretCommand } from "./commands/secret";
 import { botCommand } from "./commands/bot";
@@ -58,9 +59,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]) {
+  takeTokensFromEnvironment();
   const code = await run(argv);
-  // Let piped output drain before exiting.
+  // Let piped output drain before exiting (unless stdout is gone: nothing will drain then).
   process.exitCode = code;
-  if (process.stdout.writableNeedDrain) await new Promise((r) => process.stdout.once("drain", r));
+  if (process.stdout.writableNeedDrain && !process.stdout.destroyed) {
+    await new Promise((r) => ["drain", "close", "error"].forEach((e) => process.stdout.once(e, r)));
+  }
   process.exit(code);
 }

@@ -1,4 +1,4 @@
-import { Http, type HttpOptions } from "./http";
+import { Http, sleep, type HttpOptions } from "./http";
 import { Conflict, NotFound, RuntimeVaultError } from "./errors";
 import { parseSse } from "./sse";
 import type { AuditEvent, AuditQuery, Bot, Grant, Lease, LeaseStatus, Mount, MountInput, SecretMeta, StreamedEvent, VerifyResult } from "./types";
@@ -144,10 +144,7 @@ export class AdminClient {
           if (opts.reconnect === false) throw err;
           opts.onReconnect?.(err);
           const delay = Math.min(30_000, 500 * 2 ** failures++);
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, delay);
-            opts.signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-          });
+          await sleep(delay, opts.signal, { rejectOnAbort: false });
           if (opts.signal?.aborted) return;
         }
       }

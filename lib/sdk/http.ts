@@ -35,13 +35,19 @@ export interface RequestOptions {
 
 const RETRY_STATUS = new Set([502, 503, 504]);
 
-function sleep(ms: number, signal?: AbortSignal) {
+/** Listeners are removed when the time is up: a long-lived signal (an event stream's) sees many sleeps. */
+export function sleep(ms: number, signal?: AbortSignal, { rejectOnAbort = true } = {}) {
   return new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
+      if (rejectOnAbort) reject(signal!.reason);
+      else resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 

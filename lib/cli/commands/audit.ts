@@ -4,6 +4,7 @@ import { parse } from "../args";
 import { context } from "../context";
 import { CliError, UsageError } from "../errors";
 import { info, printJson } from "../output";
+import { watchLifeline } from "../lifeline";
 import type { AuditEvent } from "../../sdk/types";
 
 const CSV_COLUMNS = ["seq", "createdAt", "type", "outcome", "actorType", "actorId", "botId", "secretName", "scope", "secretVersion", "leaseId", "justification", "reason", "ip", "hash"] as const;
@@ -36,8 +37,15 @@ export async function auditCommand([sub, ...argv]: string[]): Promise<number> {
       const stop = () => abort.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      for await (const { event, data } of ctx.admin().audit.stream({ after: values.after, signal: abort.signal, onReconnect: () => info("event stream interrupted; resuming") })) {
-        process.stdout.write((ctx.json ? JSON.stringify({ event, ...data }) : describe(data, event)) + "\n");
+      // Also when whoever reads it is gone (parent dead, stdout closed).
+      const unwatch = watchLifeline(stop);
+      try {
+        for await (const { event, data } of ctx.admin().audit.stream({ after: values.after, signal: abort.signal, onReconnect: () => info("event stream interrupted; resuming") })) {
+          if (abort.signal.aborted) break;
+          process.stdout.write((ctx.json ? JSON.stringify({ event, ...data }) : describe(data, event)) + "\n");
+        }
+      } finally {
+        unwatch();
       }
       return 0;
     }

@@ -10,6 +10,7 @@ import { maskPatterns, StreamMasker } from "../mask";
 import { LeaseKeeper } from "../lease-keeper";
 import { childEnv, exitLike, forwardSignals, pipeMasked, spawnChild, stopChild, waitForExit } from "../child";
 import { substituteArgs, unresolvedPlaceholders } from "../secret-args";
+import { exposedTokensWarning } from "../scrub-environ";
 
 export interface SecretSpec {
   secret: string;
@@ -68,7 +69,9 @@ export async function execCommand(argv: string[]): Promise<number> {
   });
   const [file, ...rawArgs] = command;
   const args = substituteArgs(rawArgs, byName, file);
-  const patterns = maskPatterns(held.map((h) => ({ name: h.secret, value: h.value })));
+  const patterns = maskPatterns([...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
+  const exposed = exposedTokensWarning();
+  if (exposed) info(exposed);
 
   // With a terminal on stdin the child must stay in our process group (or reading it
   // would stop it); otherwise it gets its own, so stopping it reaches its children too.
