@@ -20,7 +20,11 @@ const nextConfig: NextConfig = {
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // forbidden() from next/navigation: pages a role may not see answer HTTP 403
   // (lib/auth/require-page-user.ts, app/(admin)/forbidden.tsx).
-  experimental: { authInterrupts: true },
+  // Next reads the body of every request proxy.ts runs on (sign-in, the admin pages'
+  // server actions) before any handler, keeping up to this much: 1 MB, the server
+  // actions' own limit, instead of 10 MB. Route handlers refuse bodies over 512 KiB
+  // as they read them (lib/api/request.ts).
+  experimental: { authInterrupts: true, proxyClientMaxBodySize: "1mb" },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

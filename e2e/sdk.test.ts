@@ -111,13 +111,15 @@ describe("SDK: admin", () => {
 
     const target = active(await bot.leases.request({ secret: "LEDGER_KEY", scope: "production", justification }));
     const wrong = { ...target, leaseToken: `rvl_${"A".repeat(43)}` };
-    // The server's default: five wrong tokens lock the lease.
+    // The server's default: after five wrong tokens the sending address is locked out of the lease.
     for (let i = 0; i < 5; i++) await expect(bot.leases.resolve(wrong)).rejects.toBeInstanceOf(Unauthenticated);
-    const locked = await bot.leases.resolve(target).catch((e) => e);
+    const locked = await bot.leases.resolve(wrong).catch((e) => e);
     expect(locked).toBeInstanceOf(LeaseLocked);
     expect(locked).toBeInstanceOf(LeaseGone);
     expect(locked).toMatchObject({ name: "LeaseLocked", code: "lease_locked", status: 423 });
     expect(JSON.stringify(locked) + String(locked.message)).not.toContain(ROTATED);
+    // The lease itself is not locked: its token still resolves.
+    expect((await bot.leases.resolve(target)).value).toBe(ROTATED);
     await bot.leases.release(target.id);
   });
 
