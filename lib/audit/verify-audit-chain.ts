@@ -88,8 +88,11 @@ export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider(),
   return { ok: true, checked, mode, walked };
 }
 
-// Org → the walk in progress in this process.
-const running = new Map<string, { full: boolean; result: Promise<VerifyResult> }>();
+// Org → the walk in progress in this process. On globalThis: the API route and the web
+// app's action are separate bundles with their own module instances.
+const RUNNING = Symbol.for("runtime-vault.verify-walks");
+const g = globalThis as typeof globalThis & { [RUNNING]?: Map<string, { full: boolean; result: Promise<VerifyResult> }> };
+const running = (g[RUNNING] ??= new Map());
 
 /**
  * verifyAuditChain with at most one walk per org at a time in this process: callers
