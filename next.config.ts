@@ -22,8 +22,11 @@ const nextConfig: NextConfig = {
   // forbidden() from next/navigation: pages a role may not see answer HTTP 403
   // (lib/auth/require-page-user.ts, app/(admin)/forbidden.tsx).
   // Server action bodies: proxy.ts refuses larger ones with a 413 before Next reads them
-  // (Next's own refusal is a 500), so the two limits are one constant.
-  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: ACTION_BODY_LIMIT_BYTES } },
+  // (Next's own refusal is a 500), so the limits are one constant. Next also reads the
+  // body of every request proxy.ts runs on (sign-in, the admin pages' server actions)
+  // before any handler: keep at most the same there, instead of 10 MB. Route handlers
+  // refuse bodies over 512 KiB as they read them (lib/api/request.ts).
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: ACTION_BODY_LIMIT_BYTES }, proxyClientMaxBodySize: ACTION_BODY_LIMIT_BYTES },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -342,7 +342,8 @@ describe("runtime-vault audit, mounts and keys", () => {
     const json = JSON.parse((await cli(["audit", "export", "--format", "json"])).stdout);
     expect(json.length).toBe(lines.length - 1);
     expect(json[0].seq).toBeLessThan(json[json.length - 1].seq);
-    expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: `ok: ${json.length} event(s) verified\n` });
+    expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${json.length} event\\(s\\), \\d+ recomputed \\(incremental\\)\n$`)) });
+    expect(await cli(["audit", "verify", "--full"])).toMatchObject({ code: 0, stdout: `ok: ${json.length} event(s), ${json.length} recomputed (full)\n` });
     expect(csv.stdout + JSON.stringify(json)).not.toContain(ROTATED);
   });
 

@@ -14,7 +14,7 @@ const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
 export const PG_BIN = "/usr/lib/postgresql/15/bin";
 
 /** The abuse limits are someone else's subject: the fault loads must not trip them. */
-export const NO_RATE_LIMITS = { RV_RATE_LIMIT_BOT_PER_MIN: "100000000", RV_RATE_LIMIT_IP_PER_MIN: "100000000" };
+export const NO_RATE_LIMITS = { RV_RATE_LIMIT_BOT_PER_MIN: "100000000", RV_RATE_LIMIT_IP_PER_MIN: "100000000", RV_RATE_LIMIT_ADMIN_PER_MIN: "100000000" };
 
 // ---------------------------------------------------------------------------------
 // A dedicated PostgreSQL 15 cluster on a spare port (initdb + pg_ctl as `postgres`).

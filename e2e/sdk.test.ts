@@ -111,13 +111,15 @@ describe("SDK: admin", () => {
 
     const target = active(await bot.leases.request({ secret: "LEDGER_KEY", scope: "production", justification }));
     const wrong = { ...target, leaseToken: `rvl_${"A".repeat(43)}` };
-    // The server's default: five wrong tokens lock the lease.
+    // The server's default: after five wrong tokens the sending address is locked out of the lease.
     for (let i = 0; i < 5; i++) await expect(bot.leases.resolve(wrong)).rejects.toBeInstanceOf(Unauthenticated);
-    const locked = await bot.leases.resolve(target).catch((e) => e);
+    const locked = await bot.leases.resolve(wrong).catch((e) => e);
     expect(locked).toBeInstanceOf(LeaseLocked);
     expect(locked).toBeInstanceOf(LeaseGone);
     expect(locked).toMatchObject({ name: "LeaseLocked", code: "lease_locked", status: 423 });
     expect(JSON.stringify(locked) + String(locked.message)).not.toContain(ROTATED);
+    // The lease itself is not locked: its token still resolves.
+    expect((await bot.leases.resolve(target)).value).toBe(ROTATED);
     await bot.leases.release(target.id);
   });
 
@@ -133,7 +135,8 @@ describe("SDK: admin", () => {
     }
     expect(all).toContain("lease.resolved");
     expect(all).toContain("lease.released");
-    expect(await admin.audit.verify()).toEqual({ ok: true, checked: all.length });
+    expect(await admin.audit.verify()).toMatchObject({ ok: true, checked: all.length, mode: "incremental" });
+    expect(await admin.audit.verify({ full: true })).toEqual({ ok: true, checked: all.length, mode: "full", walked: all.length });
     expect(JSON.stringify(all)).not.toContain(VALUE);
     // With a time range the pages run by (createdAt, seq) and their cursors carry createdAt.
     const ranged: number[] = [];

@@ -65,3 +65,13 @@ export async function issueLease(...args: Parameters<typeof requestLease>): Prom
   if (!("leaseToken" in lease)) throw new Error(`expected an active lease, got ${(lease as { status: string }).status}`);
   return lease;
 }
+
+/** Another member of `orgId`, with an admin API token of their own. */
+export async function seedMember(db: PrismaClient, orgId: string, role: Role) {
+  const email = `${unique("member-")}@example.test`;
+  return transaction(db, async (tx) => {
+    const user = await createUser(tx, { orgId, email, password: "correct horse battery", role, actor: SYSTEM_ACTOR });
+    const { token } = await createApiToken(tx, { orgId, userId: user.id, name: "test", actor: SYSTEM_ACTOR });
+    return { user, token };
+  });
+}

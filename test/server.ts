@@ -19,6 +19,8 @@ export interface StartServerOptions {
 
 export interface TestServer {
   url: string;
+  /** The `next start` process (its `next-server` child does the serving), when startServer made it. */
+  pid?: number;
   stop(): Promise<void>;
   logs(): string;
 }
@@ -106,6 +108,7 @@ export async function startServer({ databaseUrl, env = {} }: StartServerOptions)
       // Suites send bursts from one address; the abuse suite sets real limits itself.
       RV_RATE_LIMIT_BOT_PER_MIN: "1000000",
       RV_RATE_LIMIT_IP_PER_MIN: "1000000",
+      RV_RATE_LIMIT_ADMIN_PER_MIN: "1000000",
       ...env,
       DATABASE_URL: databaseUrl,
       NEXT_TELEMETRY_DISABLED: "1",
@@ -121,5 +124,5 @@ export async function startServer({ databaseUrl, env = {} }: StartServerOptions)
     await stop();
     throw err;
   }
-  return { url, stop, logs };
+  return { url, pid: child.pid!, stop, logs };
 }

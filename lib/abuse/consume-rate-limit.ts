@@ -55,6 +55,8 @@ export interface RefusalContext {
   /** Org to record the refusal in; unknown for unauthenticated callers. */
   orgId?: string | null;
   botId?: string | null;
+  /** The admin refused (admin API and web session); recorded as the actor. */
+  userId?: string | null;
   ip?: string | null;
   route: string;
 }
@@ -68,7 +70,7 @@ export interface EnforceOptions extends RefusalContext {
  * audited once per bucket per window — on the first request over the limit — so a
  * flood cannot turn the audit trail into the attack.
  */
-export async function refuseOverLimit(db: PrismaClient, states: BucketState[], { orgId, botId, ip, route }: RefusalContext, now = new Date()) {
+export async function refuseOverLimit(db: PrismaClient, states: BucketState[], { orgId, botId, userId, ip, route }: RefusalContext, now = new Date()) {
   const over = states.filter((s) => s.count > s.limit);
   if (over.length === 0) return;
   const windowStart = windowStartOf(now);
@@ -78,7 +80,7 @@ export async function refuseOverLimit(db: PrismaClient, states: BucketState[], {
     await appendAuditEvent(sqlPool(db), {
       orgId,
       type: "rate_limit.exceeded",
-      actor: botId ? { type: "bot", id: botId } : { type: "system", id: null },
+      actor: botId ? { type: "bot", id: botId } : userId ? { type: "user", id: userId } : { type: "system", id: null },
       botId: botId ?? null,
       outcome: "denied",
       reason: `rate_limited: more than ${firstOver[0].limit} requests per minute`,

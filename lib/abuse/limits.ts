@@ -2,7 +2,9 @@
 export interface RateLimits {
   botPerMinute: number;
   ipPerMinute: number;
-  /** Wrong lease tokens tolerated on one lease before it locks. */
+  /** Admin API and web-session requests of one user (token or session). */
+  adminPerMinute: number;
+  /** Wrong lease tokens tolerated from one address on one lease before that address is locked out of it. */
   badLeaseTokens: number;
 }
 
@@ -15,6 +17,7 @@ export function rateLimitsFromEnv(env: Record<string, string | undefined> = proc
   return {
     botPerMinute: positive(env.RV_RATE_LIMIT_BOT_PER_MIN, 600),
     ipPerMinute: positive(env.RV_RATE_LIMIT_IP_PER_MIN, 3000),
+    adminPerMinute: positive(env.RV_RATE_LIMIT_ADMIN_PER_MIN, 600),
     badLeaseTokens: positive(env.RV_LEASE_MAX_BAD_TOKENS, 5),
   };
 }

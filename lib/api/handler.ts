@@ -62,8 +62,9 @@ export function withBot(handler: (ctx: BotContext) => Promise<Response>) {
     const token = bearerToken(base.req.headers.get("authorization"), "rvb_");
     if (!token) throw new ApiError("unauthenticated", "A valid bot token is required");
     const { bot, states } = await countBotRequest(sqlPool(prisma), { tokenHash: hashToken(token), ip: base.ip, limits: rateLimitsFromEnv() });
+    // An unknown token spent the address's budget; there is no org to record it in.
+    await refuseOverLimit(prisma, states, { orgId: bot?.orgId, botId: bot?.id, ip: base.ip, route: routeName(base.req) });
     if (!bot) throw new ApiError("unauthenticated", "A valid bot token is required");
-    await refuseOverLimit(prisma, states, { orgId: bot.orgId, botId: bot.id, ip: base.ip, route: routeName(base.req) });
     return { ...base, bot };
   }, handler);
 }

@@ -57,7 +57,7 @@ describe("audit chain", () => {
       ),
     );
     const result = await verifyAuditChain(db.prisma, { orgId: s.orgId });
-    expect(result).toEqual({ ok: true, checked: s.seqs.length + 20 });
+    expect(result).toEqual({ ok: true, checked: s.seqs.length + 20, mode: "incremental", walked: s.seqs.length + 20 });
   });
 
   it("is append-only in the database itself", async () => {
@@ -146,7 +146,9 @@ describe("audit chain", () => {
     const second = await checkpointAuditChain(db.prisma, { orgId: s.orgId });
     expect(second).toMatchObject({ ok: true, signed: true });
     expect((second as { seq: number }).seq).toBeGreaterThan((first as { seq: number }).seq);
-    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toEqual({ ok: true, checked: s.seqs.length + 1 });
+    // From the second checkpoint: nothing after it to walk.
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId })).toEqual({ ok: true, checked: s.seqs.length + 1, mode: "incremental", walked: 0 });
+    expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, full: true })).toEqual({ ok: true, checked: s.seqs.length + 1, mode: "full", walked: s.seqs.length + 1 });
   });
 
   it("filters and pages newest-first with a keyset cursor", async () => {

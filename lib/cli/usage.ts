@@ -14,7 +14,7 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   revoke-all (--bot BOT | --secret NAME [--scope S] | --all) --reason R
   audit tail [--after SEQ]                     live events (Ctrl-C to stop)
   audit export [--format csv|json] [--from ISO] [--to ISO] [--type T] [-o FILE]
-  audit verify                                 exit 1 when the chain is broken
+  audit verify [--full]                        exit 1 when the chain is broken (--full: from genesis)
   mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV]… --justification T [--ttl 15m]
   mount list | mount show M | mount delete M | mount config M [--npx]
   key rewrap                                   on the vault host: DATABASE_URL, RV_MASTER_KEY, RV_PREVIOUS_MASTER_KEYS

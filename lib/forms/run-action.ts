@@ -9,6 +9,8 @@ import { can, type Permission } from "@/lib/auth/roles";
 import { getSessionUser, type SessionUser } from "@/lib/auth/get-session-user";
 import { auditDenial } from "@/lib/auth/audit-denial";
 import { requestIp } from "@/lib/auth/request-ip";
+import { countAdminRequest } from "@/lib/abuse/count-admin-request";
+import { prisma } from "@/lib/db/prisma";
 import type { FormState } from "./form-state";
 import { echo } from "./read-form";
 
@@ -27,6 +29,12 @@ async function runGuarded(permission: Permission, name: string, fn: (ctx: Action
   const user = await getSessionUser();
   if (!user) return { status: 401, message: "Your session has ended: sign in again." };
   const ip = await requestIp();
+  try {
+    await countAdminRequest(prisma, { user: { userId: user.id, orgId: user.orgId }, ip, route: `action ${name}` });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "rate_limited") return { status: 429, message: "Too many requests: wait a minute and try again." };
+    throw err;
+  }
   if (!can(user.role, permission)) {
     await auditDenial({ orgId: user.orgId, userId: user.id, role: user.role }, permission, { via: "web", action: name }, ip);
     return { status: 403, message: `Your role (${user.role}) may not do this.` };

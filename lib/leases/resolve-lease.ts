@@ -16,31 +16,42 @@ import { bumpBucketsSql, refuseOverLimit, trimOldWindowsSometimes, windowStartOf
 import { bucketStates } from "@/lib/abuse/count-bot-request";
 
 /**
- * Someone holds this lease's id but not its token. Count it; at the limit the lease
- * locks for good. Audited on the first wrong token and on the lock, not on every try.
+ * Someone holds this lease's id but not its token. Counted per client address: past the
+ * limit that address is locked out of this lease — never the lease itself, so nobody
+ * without the token (lease ids are listed to every admin) can stop the holder from
+ * resolving it. Audited with the address on its first wrong token and on its lock, not
+ * on every try. Returns whether the address is locked out.
  */
-async function countBadToken(db: PrismaClient, { leaseId, ip, maxBadTokens }: { leaseId: string; ip: string | null; maxBadTokens: number }) {
-  await transaction(db, async (tx) => {
-    const [row] = await tx.$queryRaw<{ orgId: string; botId: string; secretId: string | null; secretName: string; scope: string; failedResolves: number; lockedAt: Date | null }[]>`
-      UPDATE "Lease" SET "failedResolves" = "failedResolves" + 1,
-             "lockedAt" = CASE WHEN "failedResolves" + 1 >= ${maxBadTokens} THEN COALESCE("lockedAt", now()) ELSE "lockedAt" END
-       WHERE "id" = ${leaseId}
-   RETURNING "orgId", "botId", "secretId", "secretName", "scope", "failedResolves", "lockedAt"`;
-    if (!row || (row.failedResolves !== 1 && row.failedResolves !== maxBadTokens)) return;
-    const locking = row.failedResolves >= maxBadTokens;
-    await recordAuditEvent(tx, {
-      orgId: row.orgId,
-      type: locking ? "lease.locked" : "lease.bad_token",
-      actor: { type: "system", id: null },
-      botId: row.botId,
-      secretId: row.secretId,
-      secretName: row.secretName,
-      scope: row.scope,
-      leaseId,
-      outcome: "denied",
-      reason: locking ? `locked after ${maxBadTokens} wrong lease tokens` : "wrong lease token",
-      ip,
-    });
+async function countBadToken(db: PrismaClient, { leaseId, ip, maxBadTokens }: { leaseId: string; ip: string | null; maxBadTokens: number }): Promise<boolean> {
+  const source = ip ?? "unknown";
+  return transaction(db, async (tx) => {
+    const [row] = await tx.$queryRaw<{ count: number }[]>`
+      INSERT INTO "LeaseBadToken" ("leaseId", "source", "count", "lockedAt")
+      VALUES (${leaseId}, ${source}, 1, CASE WHEN 1 >= ${maxBadTokens} THEN now() END)
+      ON CONFLICT ("leaseId", "source") DO UPDATE SET "count" = "LeaseBadToken"."count" + 1,
+             "lockedAt" = CASE WHEN "LeaseBadToken"."count" + 1 >= ${maxBadTokens} THEN COALESCE("LeaseBadToken"."lockedAt", now()) ELSE "LeaseBadToken"."lockedAt" END
+      RETURNING "count"`;
+    const count = Number(row.count);
+    if (count === 1 || count === maxBadTokens) {
+      const lease = await tx.lease.findUniqueOrThrow({ where: { id: leaseId }, select: { orgId: true, botId: true, secretId: true, secretName: true, scope: true } });
+      const locking = count >= maxBadTokens;
+      await recordAuditEvent(tx, {
+        orgId: lease.orgId,
+        type: locking ? "lease.locked" : "lease.bad_token",
+        // Whoever it is holds no credential we know; the address is what identifies them.
+        actor: { type: "system", id: null },
+        botId: lease.botId,
+        secretId: lease.secretId,
+        secretName: lease.secretName,
+        scope: lease.scope,
+        leaseId,
+        outcome: "denied",
+        reason: locking ? `address ${source} locked out of the lease after ${maxBadTokens} wrong lease tokens` : `wrong lease token from ${source}`,
+        ip,
+        data: { source, attempts: count },
+      });
+    }
+    return count > maxBadTokens;
   });
 }
 
@@ -50,7 +61,7 @@ export interface ResolveLeaseOptions {
   ip?: string | null;
   keys?: KeyProvider;
   now?: () => Date;
-  /** Wrong tokens tolerated on one lease before it locks. */
+  /** Wrong tokens tolerated from one address on one lease before that address is locked out of it. */
   maxBadTokens?: number;
   /**
    * Count this request against the lease bot's and the IP's budgets (the HTTP route
@@ -192,7 +203,9 @@ export async function resolveLease(
   });
   if (!lease) throw new ApiError("unauthenticated", BAD_TOKEN);
   if (!lease.tokenHash || !digestsEqual(lease.tokenHash, tokenHash)) {
-    await countBadToken(db, { leaseId, ip, maxBadTokens });
+    if (await countBadToken(db, { leaseId, ip, maxBadTokens })) {
+      throw new ApiError("lease_locked", "Too many wrong tokens for this lease from your address");
+    }
     throw new ApiError("unauthenticated", BAD_TOKEN);
   }
   const status = lease.secretId === null && lease.status === "active" ? "revoked" : effectiveStatus(lease, at);
@@ -207,6 +220,7 @@ export async function resolveLease(
     leaseId,
     ip,
   };
+  // Only leases locked before lockouts were per address carry lockedAt.
   if (lease.lockedAt) return denyWithAudit(db, event, "lease_locked", "This lease is locked after repeated wrong tokens; request a new one");
   if (status === "revoked") return denyWithAudit(db, event, "lease_revoked", "This lease was revoked");
   if (status === "used") return denyWithAudit(db, event, "lease_used", "This single-use lease was already resolved");

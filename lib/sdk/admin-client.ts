@@ -116,7 +116,8 @@ export class AdminClient {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }.bind(this),
-    verify: () => this.http.request<VerifyResult>("GET", "/api/v1/audit/verify"),
+    /** From the last signed checkpoint; `{ full: true }` walks the whole chain. */
+    verify: (opts: { full?: boolean } = {}) => this.http.request<VerifyResult>("GET", `/api/v1/audit/verify${opts.full ? "?full=true" : ""}`),
     /**
      * Live events (Server-Sent Events). Reconnects with Last-Event-ID, so a dropped
      * connection misses nothing; ends when `signal` aborts.

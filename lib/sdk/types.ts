@@ -169,7 +169,8 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export type VerifyResult = { ok: true; checked: number } | { ok: false; brokenAt: number; checked: number; reason: string };
+/** `mode`: from the last signed checkpoint ("incremental", the default) or from genesis ("full"); `walked`: events recomputed. */
+export type VerifyResult = ({ ok: true } | { ok: false; brokenAt: number; reason: string }) & { checked: number; mode: "full" | "incremental"; walked: number };
 
 /** One Server-Sent Event of the live stream: `event` is `vault.accessed`, `vault.denied` or the audit type. */
 export interface StreamedEvent {

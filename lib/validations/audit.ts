@@ -82,3 +82,6 @@ export const exportAuditQuerySchema = z.strictObject({
   format: z.enum(["csv", "json"]).default("csv"),
 });
 export type ExportAuditQuery = z.infer<typeof exportAuditQuerySchema>;
+
+/** GET /api/v1/audit/verify: `full=true` walks the whole chain instead of from the last signed checkpoint. */
+export const verifyQuerySchema = z.strictObject({ full: z.enum(["true", "false"]).optional() });

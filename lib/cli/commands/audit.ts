@@ -65,11 +65,11 @@ export async function auditCommand([sub, ...argv]: string[]): Promise<number> {
       return 0;
     }
     case "verify": {
-      const { values } = parse(argv, {}, { max: 0 });
+      const { values } = parse(argv, { full: { type: "boolean" } }, { max: 0 });
       const ctx = context(values);
-      const result = await ctx.admin().audit.verify();
+      const result = await ctx.admin().audit.verify({ full: values.full });
       if (ctx.json) printJson(result);
-      else if (result.ok) process.stdout.write(`ok: ${result.checked} event(s) verified\n`);
+      else if (result.ok) process.stdout.write(`ok: ${result.checked} event(s), ${result.walked} recomputed (${result.mode})\n`);
       else process.stdout.write(`BROKEN at seq ${result.brokenAt}: ${result.reason} (${result.checked} verified before it)\n`);
       return result.ok ? 0 : 1;
     }

@@ -2,7 +2,8 @@
 import type { NextRequest } from "next/server";
 import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/auth-options";
-import { errorResponse } from "@/lib/api/errors";
+import { ApiError, errorResponse, toErrorResponse } from "@/lib/api/errors";
+import { readBodyCapped } from "@/lib/api/request";
 import { allowHeader, methodNotAllowedResponse, otherMethods } from "@/lib/api/method-not-allowed";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
@@ -14,11 +15,20 @@ async function refusal(req: NextRequest, ctx: Ctx): Promise<Response | null> {
   if (action === "callback" && providerId === "credentials" && req.method !== "POST") {
     return methodNotAllowedResponse(req.method, allowHeader(["POST"]));
   }
-  // next-auth reads any POST declaring JSON with req.json() and lets the SyntaxError
-  // escape. Parsed from a copy: next-auth still reads the original body itself.
-  if (req.method === "POST" && req.headers.get("content-type")?.includes("application/json")) {
+  if (req.method !== "POST") return null;
+  // next-auth buffers any body whole: read a copy first, counting bytes, so an endless
+  // chunked upload is refused at the limit (next-auth then reads at most that much).
+  let body: Uint8Array;
+  try {
+    body = await readBodyCapped(req.clone());
+  } catch (err) {
+    if (err instanceof ApiError) return toErrorResponse(err);
+    return errorResponse("invalid_json", "Request body could not be read");
+  }
+  // next-auth reads any POST declaring JSON with req.json() and lets the SyntaxError escape.
+  if (req.headers.get("content-type")?.includes("application/json")) {
     try {
-      await req.clone().json();
+      JSON.parse(new TextDecoder().decode(body));
     } catch {
       return errorResponse("invalid_json", "Request body is not valid JSON");
     }
