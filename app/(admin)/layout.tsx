@@ -23,6 +23,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     ...(can(user.role, "audit:read") ? [{ href: "/audit", label: "Audit timeline" }] : []),
     { href: "/policy", label: "Org policy" },
     ...(can(user.role, "members:write") ? [{ href: "/members", label: "Members" }] : []),
+    { href: "/account", label: "Your account" },
   ];
   return (
     <div className="md:flex">

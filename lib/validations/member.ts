@@ -17,3 +17,8 @@ export const setPasswordSchema = z.strictObject({
   token: z.string().min(20).max(200),
   password: passwordSchema,
 });
+
+export const changePasswordSchema = z.strictObject({
+  current: z.string().min(1, "Enter your current password").max(200),
+  password: passwordSchema,
+});
