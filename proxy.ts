@@ -70,13 +70,14 @@ const ADMIN_PAGE = /^\/(?:$|(?:overview|catalogue|bots|mounts|leases|approvals|a
 
 /**
  * Scripts run only with this response's nonce, or when loaded by one that has it
- * ('strict-dynamic': Next's chunks). No inline event handlers, no eval, no other origin.
+ * ('strict-dynamic': Next's chunks). No inline scripts or event handlers, no eval, no other origin.
  */
 export function contentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Inline style attributes stay allowed (Next's own error pages use them); styles cannot run code.
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",

@@ -6,18 +6,27 @@
 // JavaScript on the event loop): still verified, one at a time, and replaced by
 // argon2id at the member's next successful sign-in (needsRehash).
 //
-// All password work also passes one gate per process: at most PASSWORD_CONCURRENCY
-// hashes at once (each argon2id hash holds 19 MiB), at most PASSWORD_QUEUE waiting;
-// past that the request is refused at once rather than queued without bound.
+// All password work also passes one gate per process: at most passwordConcurrency()
+// hashes at once (each argon2id hash holds 19 MiB and a core), at most PASSWORD_QUEUE
+// waiting; past that the request is refused at once rather than queued without bound.
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from "@node-rs/argon2";
 import bcrypt from "bcryptjs";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 
 const ARGON2 = { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
 
-export const PASSWORD_CONCURRENCY = 2;
 export const PASSWORD_QUEUE = 64;
+
+/**
+ * RV_PASSWORD_CONCURRENCY, else one less than the cores (at least one): a flood of
+ * sign-ins keeps a core for the event loop, which serves the bot API.
+ */
+export function passwordConcurrency(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.RV_PASSWORD_CONCURRENCY);
+  return Number.isInteger(n) && n > 0 ? n : Math.max(1, availableParallelism() - 1);
+}
 
 /** Callers answer it as "busy, try again" (lib/users/hash-password-or-throw.ts maps it to a 503). */
 export class PasswordBusyError extends Error {
@@ -58,7 +67,7 @@ const GATES = Symbol.for("runtime-vault.password-gates");
 type Global = typeof globalThis & { [GATES]?: { all: Gate; bcrypt: Gate } };
 function gates() {
   const g = globalThis as Global;
-  return (g[GATES] ??= { all: new Gate(PASSWORD_CONCURRENCY, PASSWORD_QUEUE), bcrypt: new Gate(1, PASSWORD_QUEUE) });
+  return (g[GATES] ??= { all: new Gate(passwordConcurrency(), PASSWORD_QUEUE), bcrypt: new Gate(1, PASSWORD_QUEUE) });
 }
 
 export function hashPassword(password: string): Promise<string> {
