@@ -203,9 +203,12 @@ describe("5: sign-in limits", () => {
     stop = true;
     await Promise.all(loops);
     // The review measured 4.6–6.2 s for /api/health and 6.1 s for a lease under this load,
-    // with hashing on the event loop. The bound leaves room for a busy shared machine.
-    expect(Math.max(...health), `health ${health.map(Math.round).join(", ")} ms`).toBeLessThan(1_500);
-    expect(Math.max(...leases), `leases ${leases.map(Math.round).join(", ")} ms`).toBeLessThan(1_500);
+    // with hashing on the event loop. The bounds leave room for a busy shared machine.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const shown = `health ${health.map(Math.round).join(", ")} ms; leases ${leases.map(Math.round).join(", ")} ms`;
+    expect(median(health), shown).toBeLessThan(1_000);
+    expect(median(leases), shown).toBeLessThan(1_000);
+    expect(Math.max(...health, ...leases), shown).toBeLessThan(3_000);
   }, 120_000);
 });
 
