@@ -1,8 +1,9 @@
 import type { NextConfig } from "next";
 import { ACTION_BODY_LIMIT_BYTES } from "./lib/forms/action-request";
 
-// Sent on every response. Script policy for pages (nonces) is set per request in
-// proxy.ts; these parts hold everywhere and need no nonce.
+// Sent on every response. Pages get their full policy, with a per-request script
+// nonce, from proxy.ts (which replaces this header); these parts hold everywhere else
+// (assets, anything the proxy does not run for) and need no nonce.
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "no-referrer" },

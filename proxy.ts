@@ -2,6 +2,10 @@
 // instead of a blank 403. The real check is in every page, server action and
 // route handler (lib/auth/get-session-user.ts), which also verifies the cookie.
 //
+// Every page gets its Content-Security-Policy here, with a fresh script nonce per
+// request: Next reads the nonce from the request's CSP header and puts it on the
+// scripts it renders (all pages are rendered per request, see app/layout.tsx).
+//
 // Request checks live here too, because they must run before Next or next-auth see the
 // request: a malformed percent-escape (Next decodes route params before any handler
 // runs and answers a failed decode with a plain-text 500), the values next-auth
@@ -18,6 +22,7 @@ import { pageActionIds } from "@/lib/forms/page-actions";
 /** Pages anyone may use, with the app path whose server actions they take. */
 const PUBLIC_PAGES = new Map([
   ["/set-password", "app/set-password/page"],
+  ["/setup", "app/setup/page"],
   ["/sign-in", "app/sign-in/page"],
 ]);
 
@@ -71,6 +76,39 @@ function authRequest(req: NextRequest) {
   return headers ? NextResponse.next({ request: { headers } }) : NextResponse.next();
 }
 
+// Pages behind sign-in; the rest (sign-in, set-password, unknown paths) are public.
+const ADMIN_PAGE = /^\/(?:$|(?:overview|catalogue|bots|mounts|leases|approvals|audit|policy|members|account|tokens)(?:\/|$))/;
+
+/**
+ * Scripts run only with this response's nonce, or when loaded by one that has it
+ * ('strict-dynamic': Next's chunks). No inline scripts or event handlers, no eval, no other origin.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    // Inline style attributes stay allowed (Next's own error pages use them); styles cannot run code.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+    "form-action 'self'",
+  ].join("; ");
+}
+
+function page(req: NextRequest) {
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))));
+  const csp = contentSecurityPolicy(nonce);
+  const headers = new Headers(req.headers);
+  headers.set("content-security-policy", csp);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("content-security-policy", csp);
+  return res;
+}
+
 async function actionRequest(req: NextRequest, publicPage: string | undefined) {
   // Signed-out visitors reach only the public pages' actions, and only those (an unknown id
   // there was a stack in the log); admin pages need a session before anything is read.
@@ -78,7 +116,7 @@ async function actionRequest(req: NextRequest, publicPage: string | undefined) {
     req,
     publicPage ? { actionIds: pageActionIds(publicPage) } : { signedIn: () => hasValidSession(req), actionIds: pageActionIds(null) },
   );
-  if (!refusal) return NextResponse.next();
+  if (!refusal) return page(req);
   return new NextResponse(refusal.message, { status: refusal.status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 }
 
@@ -90,8 +128,7 @@ export async function proxy(req: NextRequest) {
   if (api) return NextResponse.next();
   const publicPage = PUBLIC_PAGES.get(pathname);
   if (req.method === "POST") return actionRequest(req, publicPage);
-  if (publicPage) return NextResponse.next();
-  if (SESSION_COOKIES.some((name) => req.cookies.has(name))) return NextResponse.next();
+  if (!ADMIN_PAGE.test(pathname) || SESSION_COOKIES.some((name) => req.cookies.has(name))) return page(req);
   const url = req.nextUrl.clone();
   url.pathname = "/sign-in";
   url.search = `?callbackUrl=${encodeURIComponent(req.nextUrl.pathname + req.nextUrl.search)}`;
@@ -99,24 +136,8 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Admin pages, the public pages (for server action requests), next-auth, and API paths
-  // with a percent sign (the only ones that can hold a malformed escape): the rest of the
-  // API, above all the bots' lease requests, and assets pass straight through without
-  // running this at all.
-  matcher: [
-    "/sign-in",
-    "/set-password",
-    "/",
-    "/overview/:path*",
-    "/catalogue/:path*",
-    "/bots/:path*",
-    "/leases/:path*",
-    "/approvals/:path*",
-    "/audit/:path*",
-    "/policy/:path*",
-    "/members/:path*",
-    "/tokens/:path*",
-    "/api/auth/:path*",
-    "/api/:path(.*%.*)",
-  ],
+  // Pages, next-auth, and API paths with a percent sign (the only ones that can hold a
+  // malformed escape): the rest of the API, above all the bots' lease requests, and the
+  // build's assets pass straight through without running this at all.
+  matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico).*)", "/api/auth/:path*", "/api/:path(.*%.*)"],
 };

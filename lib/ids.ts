@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-export type IdPrefix = "org" | "usr" | "tok" | "sec" | "ver" | "bot" | "grt" | "lse" | "evt" | "mnt" | "apr";
+export type IdPrefix = "org" | "usr" | "tok" | "sec" | "ver" | "bot" | "grt" | "lse" | "evt" | "mnt" | "apr" | "ses";
 
 /** Prefixed random id, e.g. `sec_3f9a…`: 96 random bits, readable in logs and URLs. */
 export function newId(prefix: IdPrefix): string {

@@ -24,6 +24,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     { href: "/policy", label: "Org policy" },
     ...(can(user.role, "members:write") ? [{ href: "/members", label: "Members" }] : []),
     { href: "/tokens", label: "API tokens" },
+    { href: "/account", label: "Your account" },
   ];
   return (
     <div className="md:flex">

@@ -3,15 +3,15 @@ import { getSessionUser } from "@/lib/auth/get-session-user";
 import { isOidcConfigured } from "@/lib/auth/auth-options";
 import { prisma } from "@/lib/db/prisma";
 import { ownerExists } from "@/lib/setup/owner-exists";
+import { safeCallbackPath } from "@/lib/auth/safe-callback-path";
 import { SignInForm } from "./sign-in-form";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in" };
 
+// Only same-origin paths: never bounce a fresh session to another origin.
 function safeCallback(raw: string | string[] | undefined): string {
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  // Only same-site paths: never bounce a fresh session to another origin.
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/overview";
+  return safeCallbackPath(Array.isArray(raw) ? raw[0] : raw);
 }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

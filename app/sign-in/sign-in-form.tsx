@@ -5,6 +5,9 @@ import { signIn } from "next-auth/react";
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Email or password is incorrect.",
   AccessDenied: "No member account matches that identity. Ask an owner to invite you.",
+  TooManyAttempts: "Too many sign-in attempts. Wait a few minutes, then try again.",
+  Busy: "The server is busy. Try again in a moment.",
+  SignInUnavailable: "Sign-in is unavailable right now. Try again later.",
 };
 
 export function SignInForm({ callbackUrl, oidc, initialError }: { callbackUrl: string; oidc: string | null; initialError: string | null }) {

@@ -1,32 +1,32 @@
 // next-auth configuration: email + password against the users table, plus one
 // generic OIDC provider when RV_OIDC_* are set. Sessions are JWTs that carry only
-// the user id; the role is reread from the database on every request
+// the user id and the id of a server-side session (UserSession), checked on every
+// request; the role is reread from the database on every request
 // (lib/auth/get-session-user.ts), so a demotion or removal applies at once.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { prisma, transaction } from "@/lib/db/prisma";
+import { prisma } from "@/lib/db/prisma";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { verifyPassword } from "@/lib/users/password";
+import { transaction } from "@/lib/db/prisma";
 import { clientAddress, headersFromRecord } from "@/lib/api/client-address";
+import { createSession } from "@/lib/sessions/create-session";
+import { findActiveSession } from "@/lib/sessions/find-active-session";
+import { revokeSession } from "@/lib/sessions/revoke-sessions";
+import { sessionMaxAgeSeconds } from "@/lib/sessions/session-lifetime";
 import { authSecret } from "./auth-secret";
 import { verifiedOidcEmail, type OidcProfile } from "./oidc-profile";
+import { sameOriginRedirect } from "./safe-callback-path";
+import { signInLimitsFromEnv } from "./sign-in-throttle";
+import { auditSignIn, SignInRefusedError, signInWithPassword } from "./sign-in-with-password";
 
-// Compared against when the email is unknown, so timing does not reveal which emails exist.
-const DUMMY_HASH = "$2b$12$6ioivlGyhoCVY49ysO08pu958FmCskz1JNJeH2vxTq7CSOmmEAYNG";
+export const SESSION_ID = Symbol.for("runtime-vault.session-id");
 
-
-async function auditSignIn(user: { id: string; orgId: string; email: string }, outcome: "success" | "denied", ip: string | null, method: string) {
-  await transaction(prisma, (tx) =>
-    recordAuditEvent(tx, {
-      orgId: user.orgId,
-      type: outcome === "success" ? "member.signed_in" : "member.sign_in_failed",
-      actor: { type: "user", id: user.id },
-      outcome,
-      reason: outcome === "denied" ? "wrong password" : null,
-      ip,
-      data: { email: user.email, method },
-    }),
-  );
+/** A session cookie whose server-side session has ended (signed out, revoked, expired). */
+class SessionEndedError extends Error {
+  constructor() {
+    super("session ended");
+    this.name = "SessionEndedError";
+  }
 }
 
 const credentials = CredentialsProvider({
@@ -37,12 +37,15 @@ const credentials = CredentialsProvider({
     const email = String(input?.email ?? "").trim().toLowerCase().slice(0, 254);
     const password = String(input?.password ?? "").slice(0, 200);
     if (!email || !password) return null;
-    const user = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true, name: true, passwordHash: true } });
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     const ip = clientAddress(headersFromRecord(req?.headers));
-    if (!user) return null;
-    await auditSignIn(user, ok ? "success" : "denied", ip, "password");
-    return ok ? { id: user.id, email: user.email, name: user.name } : null;
+    try {
+      return await signInWithPassword(prisma, { email, password, ip, limits: signInLimitsFromEnv() });
+    } catch (err) {
+      if (err instanceof SignInRefusedError) throw err;
+      // next-auth puts a thrown message into the redirect URL: never an internal one.
+      console.error("[runtime-vault] sign-in failed:", (err as Error)?.name, (err as { code?: string })?.code ?? "");
+      throw new Error("SignInUnavailable");
+    }
   },
 });
 
@@ -78,6 +81,8 @@ export function isOidcConfigured(env: Record<string, string | undefined> = proce
 const logger: NextAuthOptions["logger"] = {
   error(code, metadata) {
     const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+    // An ended session is expected (a stale cookie), not an error worth a line.
+    if ((err as Error | undefined)?.name === "SessionEndedError") return;
     console.warn(`[runtime-vault] next-auth ${code}:`, (err as Error | undefined)?.name ?? "");
   },
   warn(code) {
@@ -100,21 +105,17 @@ export function getAuthOptions(): NextAuthOptions {
     secret: authSecret(),
     logger,
     providers: oidc ? [credentials, oidc] : [credentials],
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    // The cookie's expiry slides with use; the session row's does not (absolute lifetime).
+    session: { strategy: "jwt", maxAge: sessionMaxAgeSeconds() },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     callbacks: {
       // next-auth's default runs `new URL()` on any callbackUrl that is not a path and lets
       // it throw: a sign-in or sign-out body with callbackUrl=foo (or a non-string one in
       // JSON) was a 500. Same-origin targets only, as before. (An unparsable query parameter
       // or cookie stops earlier, in next-auth's own config check: proxy.ts heads those off.)
+      // Normalised with the URL parser, so `/\evil.example` and friends count as other origins.
       redirect({ url, baseUrl }) {
-        if (typeof url !== "string") return baseUrl;
-        if (url.startsWith("/")) return `${baseUrl}${url}`;
-        try {
-          return new URL(url).origin === baseUrl ? url : baseUrl;
-        } catch {
-          return baseUrl;
-        }
+        return sameOriginRedirect(url, baseUrl);
       },
       async signIn({ account, profile }) {
         if (account?.provider !== "oidc") return true;
@@ -123,9 +124,12 @@ export function getAuthOptions(): NextAuthOptions {
         if (!email) return false;
         const member = await prisma.user.findUnique({ where: { email }, select: { id: true, orgId: true, email: true } });
         if (!member) return false;
-        await auditSignIn(member, "success", null, "oidc");
+        await auditSignIn(prisma, member, "success", null, "oidc");
         return true;
       },
+      // At sign-in a server-side session is created and named in the cookie; on every later
+      // read (pages, actions, /api/auth/session) it must still be active, or next-auth
+      // treats the cookie as no session and clears it instead of extending it.
       async jwt({ token, user, account, profile }) {
         if (user && account) {
           if (account.provider === "oidc") {
@@ -136,11 +140,28 @@ export function getAuthOptions(): NextAuthOptions {
           } else {
             token.uid = user.id;
           }
+          if (typeof token.uid !== "string") throw new SessionEndedError();
+          token.sid = (await createSession(prisma, { userId: token.uid })).id;
+          return token;
         }
+        const active = typeof token.sid === "string" ? await findActiveSession(prisma, { id: token.sid }) : null;
+        if (!active || active.userId !== token.uid) throw new SessionEndedError();
         return token;
       },
       async session({ session, token }) {
-        return { ...session, user: { ...session.user, id: typeof token.uid === "string" ? token.uid : undefined } };
+        // The session id under a symbol: getSessionUser reads it, JSON (/api/auth/session) never shows it.
+        return { ...session, user: { ...session.user, id: typeof token.uid === "string" ? token.uid : undefined }, [SESSION_ID]: token.sid };
+      },
+    },
+    events: {
+      // Sign-out ends the session on the server too: copies of the cookie stop working.
+      async signOut({ token }) {
+        if (typeof token?.sid !== "string") return;
+        const ended = await revokeSession(prisma, { id: token.sid });
+        if (!ended) return;
+        await transaction(prisma, (tx) =>
+          recordAuditEvent(tx, { orgId: ended.user.orgId, type: "member.signed_out", actor: { type: "user", id: ended.userId }, data: { email: ended.user.email } }),
+        );
       },
     },
   };

@@ -6,7 +6,7 @@ import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import { ApiError } from "@/lib/api/errors";
 import { hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
-import { hashPassword } from "@/lib/users/password";
+import { hashPasswordOrThrow } from "@/lib/users/hash-password-or-throw";
 import type { InviteMemberInput } from "@/lib/validations/member";
 import { memberSelect } from "./member-select";
 
@@ -32,7 +32,7 @@ export async function inviteMember(tx: Prisma.TransactionClient, { orgId, actor,
       name: input.name || null,
       role: input.role,
       // A random password nobody knows: until the link is used, sign-in is impossible.
-      passwordHash: await hashPassword(randomBytes(32).toString("base64url")),
+      passwordHash: await hashPasswordOrThrow(randomBytes(32).toString("base64url")),
       setPasswordTokenHash: hashToken(setPasswordToken),
       setPasswordExpiresAt: new Date(Date.now() + INVITE_VALIDITY_MS),
     },

@@ -18,3 +18,8 @@ export const setPasswordSchema = z.strictObject({
   token: textSchema().min(20).max(200),
   password: passwordSchema,
 });
+
+export const changePasswordSchema = z.strictObject({
+  current: z.string().min(1, "Enter your current password").max(200),
+  password: passwordSchema,
+});

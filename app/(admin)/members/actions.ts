@@ -1,21 +1,14 @@
 "use server";
-import { headers } from "next/headers";
 import { prisma, transaction } from "@/lib/db/prisma";
 import { runAction } from "@/lib/forms/run-action";
 import type { FormState } from "@/lib/forms/form-state";
 import { text } from "@/lib/forms/read-form";
 import { inviteMember } from "@/lib/members/invite-member";
+import { setPasswordUrl } from "@/lib/members/set-password-url";
 import { changeMemberRole } from "@/lib/members/change-member-role";
 import { removeMember } from "@/lib/members/remove-member";
 import { idSchema } from "@/lib/validations/common";
 import { changeRoleSchema, inviteMemberSchema } from "@/lib/validations/member";
-
-async function origin(): Promise<string> {
-  const h = await headers();
-  if (process.env.NEXTAUTH_URL) return new URL(process.env.NEXTAUTH_URL).origin;
-  const proto = h.get("x-forwarded-proto") ?? "http";
-  return `${proto}://${h.get("x-forwarded-host") ?? h.get("host")}`;
-}
 
 export async function inviteMemberAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("members:write", "invite member", async ({ user, actor, ip }) => {
@@ -24,7 +17,7 @@ export async function inviteMemberAction(_prev: FormState, fd: FormData): Promis
     return {
       ok: true,
       message: `${member.email} invited as ${member.role}. Send them this link (valid 72 hours, usable once):`,
-      secretOnce: `${await origin()}/set-password?token=${setPasswordToken}`,
+      secretOnce: setPasswordUrl(setPasswordToken),
     };
   }, fd);
 }

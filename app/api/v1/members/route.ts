@@ -6,6 +6,7 @@ import { parseBody } from "@/lib/api/request";
 import { prisma, transaction } from "@/lib/db/prisma";
 import { listMembers } from "@/lib/members/list-members";
 import { inviteMember } from "@/lib/members/invite-member";
+import { setPasswordUrl } from "@/lib/members/set-password-url";
 import { inviteMemberSchema } from "@/lib/validations/member";
 import { otherMethods } from "@/lib/api/method-not-allowed";
 
@@ -16,8 +17,8 @@ export const GET = withAdmin("members:write", async ({ admin }) => {
 export const POST = withAdmin("members:write", async ({ req, admin, actor, ip }) => {
   const input = await parseBody(req, inviteMemberSchema);
   const { member, setPasswordToken } = await transaction(prisma, (tx) => inviteMember(tx, { orgId: admin.orgId, actor, input, ip }));
-  const setPasswordUrl = new URL(`/set-password?token=${setPasswordToken}`, req.url).toString();
-  return NextResponse.json({ ...member, setPasswordUrl }, { status: 201 });
+  // Built on the configured public URL, never on the request's (forgeable) headers.
+  return NextResponse.json({ ...member, setPasswordUrl: setPasswordUrl(setPasswordToken) }, { status: 201 });
 });
 
 export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET", "POST");
