@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedBot, seedScenario, seedSecret, unique } from "../test/fixtures";
+import { seedBot, seedMember, seedScenario, seedSecret, unique } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { client, type HttpResult } from "./http";
 
@@ -17,6 +17,8 @@ let s: Awaited<ReturnType<typeof seedScenario>>;
 let grantless: Awaited<ReturnType<typeof seedBot>>;
 let frozenBot: Awaited<ReturnType<typeof seedBot>>;
 let approvalSecret: Awaited<ReturnType<typeof seedSecret>>["secret"];
+// Decides the approval requests: the owner granted the bot the gated secret, so four-eyes bars them.
+let approver: Awaited<ReturnType<typeof seedMember>>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -24,6 +26,7 @@ beforeAll(async () => {
   grantless = await seedBot(db.prisma, s.orgId);
   frozenBot = await seedBot(db.prisma, s.orgId);
   ({ secret: approvalSecret } = await seedSecret(db.prisma, s.orgId));
+  approver = await seedMember(db.prisma, s.orgId, "admin");
   server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: process.env.RV_MASTER_KEY } });
   call = client(server.url);
   const policy = await call("PUT", "/api/v1/policy", { token: s.adminToken, body: { approvalSecretIds: [approvalSecret.id] } });
@@ -99,9 +102,9 @@ describe("text the database would alter", () => {
 
         const pending = await call("POST", "/api/leases", { token: s.token, body: { secret: approvalSecret.name, justification: "needs a human to approve this" } });
         expect(pending.status, pending.text).toBe(202);
-        expectFor(x, await call("POST", `/api/v1/approvals/${pending.body.id}/deny`, { token: s.adminToken, body: { reason: x } }), [200], "deny reason");
+        expectFor(x, await call("POST", `/api/v1/approvals/${pending.body.id}/deny`, { token: approver.token, body: { reason: x } }), [200], "deny reason");
         // A refused deny leaves the lease pending: clear it so the approval queue stays short.
-        if (!storable(x)) await call("POST", `/api/v1/approvals/${pending.body.id}/deny`, { token: s.adminToken, body: { reason: "cleanup" } });
+        if (!storable(x)) await call("POST", `/api/v1/approvals/${pending.body.id}/deny`, { token: approver.token, body: { reason: "cleanup" } });
 
         const name = unique("UNI_").toUpperCase() + run;
         const created = await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name, description: x, value: "v" } });

@@ -14,9 +14,10 @@ export interface SetBotFrozenOptions {
 
 /** Freezing cuts the bot off at once: it revokes every active lease the bot holds. */
 export async function setBotFrozen(tx: Prisma.TransactionClient, { orgId, id, frozen, actor, reason, ip }: SetBotFrozenOptions) {
-  const found = await tx.bot.findFirst({ where: { id, orgId }, select: { id: true } });
-  if (!found) throw new ApiError("not_found", "Bot not found");
-  const bot = await tx.bot.update({ where: { id }, data: { frozenAt: frozen ? new Date() : null }, select: botSelect });
+  // One conditional write: a bot deleted in between is a 404, not Prisma's "record not found" 500.
+  const { count } = await tx.bot.updateMany({ where: { id, orgId }, data: { frozenAt: frozen ? new Date() : null } });
+  if (count === 0) throw new ApiError("not_found", "Bot not found");
+  const bot = await tx.bot.findUniqueOrThrow({ where: { id }, select: botSelect });
   const revoked = frozen
     ? await tx.lease.updateMany({
         where: { orgId, botId: id, status: "active" },
