@@ -160,7 +160,23 @@ const UPLOAD_OFFERED = 64 * 1024 * 1024;
  * POSTs a chunked body (no Content-Length) of JSON whitespace, up to `offered`, as fast as
  * the server takes it, and reports the response and how much had been sent when it came.
  */
-function chunkedUpload(path: string, headers: Record<string, string>, offered = UPLOAD_OFFERED): Promise<{ status: number; body: string; sent: number }> {
+/**
+ * The server answers before the upload ends and closes the connection with the rest
+ * unread; now and then the client's next write meets the reset before it has read the
+ * answer (EPIPE/ECONNRESET, as with any HTTP/1.1 early response). Only then: try again.
+ */
+async function chunkedUpload(path: string, headers: Record<string, string>, offered = UPLOAD_OFFERED): Promise<{ status: number; body: string; sent: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chunkedUploadOnce(path, headers, offered);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== "EPIPE" && code !== "ECONNRESET")) throw err;
+    }
+  }
+}
+
+function chunkedUploadOnce(path: string, headers: Record<string, string>, offered: number): Promise<{ status: number; body: string; sent: number }> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     let sent = 0;

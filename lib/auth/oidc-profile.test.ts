@@ -49,6 +49,7 @@ describe("the OIDC sign-in callbacks", () => {
     const jwt = getAuthOptions().callbacks!.jwt as NonNullable<Jwt>;
     const account = { provider: "oidc", type: "oauth", providerAccountId: "1" };
     expect((await jwt({ token: {}, user: { id: "idp-1", email: user.email }, account, profile: { sub: "idp-1", email: user.email, email_verified: true } } as never)).uid).toBe(user.id);
-    expect((await jwt({ token: {}, user: { id: "idp-1", email: user.email }, account, profile: { sub: "idp-1", email: user.email } } as never)).uid).toBeUndefined();
+    // No verified email, no member: no session is created for the cookie.
+    await expect(jwt({ token: {}, user: { id: "idp-1", email: user.email }, account, profile: { sub: "idp-1", email: user.email } } as never)).rejects.toThrow("session ended");
   });
 });

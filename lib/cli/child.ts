@@ -80,16 +80,20 @@ export function pipeMasked(source: Readable, masker: { push(b: Buffer): Buffer; 
       cb(null, masker.end());
     },
   });
-  const onTargetError = () => {
+  // Our reader went away: with an error (EPIPE) or, when no write was pending, only a
+  // close, after which pipe() just unpipes and the child would block on a full pipe.
+  const onTargetGone = () => {
     source.destroy();
     transform.destroy();
   };
-  target.on("error", onTargetError);
+  target.on("error", onTargetGone);
+  target.on("close", onTargetGone);
   source.pipe(transform).pipe(target, { end: false });
-  return finished(transform).then(
-    () => void target.off("error", onTargetError),
-    () => void target.off("error", onTargetError),
-  );
+  const detach = () => {
+    target.off("error", onTargetGone);
+    target.off("close", onTargetGone);
+  };
+  return finished(transform).then(detach, detach);
 }
 
 /** The CLI's exit status mirroring the child's: its exit code, or death by the same signal. */
