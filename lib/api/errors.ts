@@ -2,6 +2,7 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { isRetryableConflict, sqlState } from "@/lib/db/sql-state";
 import { MasterKeyError } from "@/lib/crypto/key-provider";
 
 export const ERROR_STATUS = {
@@ -64,10 +65,8 @@ const CONNECTION_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]);
 
 function isUnstorableText(err: unknown): boolean {
-  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
-  // Prisma wraps the driver's error (P2039 here); pg's own errors carry the SQLSTATE as code.
-  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.code;
-  return typeof code === "string" && UNSTORABLE_TEXT_CODES.has(code);
+  const code = sqlState(err);
+  return code !== undefined && UNSTORABLE_TEXT_CODES.has(code);
 }
 
 function isDatabaseUnavailable(err: unknown): boolean {
@@ -92,6 +91,8 @@ export function toErrorResponse(err: unknown): NextResponse {
     if (err.code === "P2002") return errorResponse("conflict", "A resource with these unique fields already exists");
     if (err.code === "P2025") return errorResponse("not_found", "Not found");
   }
+  // A deadlock or write conflict that kept recurring (transaction() retries it first).
+  if (isRetryableConflict(err)) return errorResponse("conflict", "The request collided with a concurrent change; retry");
   if (isUnstorableText(err)) return errorResponse("validation_failed", "Text cannot contain NUL (\\u0000) characters");
   if (isDatabaseUnavailable(err)) {
     console.error("[runtime-vault] database unavailable:", (err as Error)?.name);

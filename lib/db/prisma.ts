@@ -5,6 +5,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "@/lib/generated/prisma/client";
+import { isRetryableConflict } from "./sql-state";
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 export { Prisma, PrismaClient };
@@ -48,7 +49,19 @@ export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
   get: (_target, prop) => Reflect.get(defaultClient(), prop),
 });
 
-/** Interactive transaction with the options every write path uses. */
-export function transaction<T>(db: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return db.$transaction(fn, { maxWait: 5_000, timeout: 15_000 });
+// A deadlock victim or write conflict was rolled back whole: running it again is safe,
+// and is what a client would otherwise have to do.
+const RETRIES = 3;
+
+/** Interactive transaction with the options every write path uses, retried on a deadlock or write conflict. */
+export async function transaction<T>(db: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { maxWait: 5_000, timeout: 15_000 });
+    } catch (err) {
+      if (!isRetryableConflict(err) || attempt > RETRIES) throw err;
+      // A little jitter, so the same two transactions do not meet again at once.
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  }
 }
