@@ -2,7 +2,7 @@
 // refused attempt answers 403 (API, page) or a 403 form state (server action), changes
 // nothing, and lands in the audit trail as admin.denied.
 import { test, expect, type Page } from "@playwright/test";
-import { api, botCall, signIn, snap, useVault, type Vault } from "./support/vault";
+import { api, botCall, signIn, signOut, snap, useVault, type Vault } from "./support/vault";
 
 const vault = useVault();
 const justification = "Checking what each role may do";
@@ -119,7 +119,8 @@ test("the overview's recent denials (with reasons) are for roles with audit:read
   await signIn(page, vault, security);
   await expect(page.getByRole("heading", { name: "Recent denials" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Recent denials" })).toContainText(reason);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  // Wait for sign-out to land: a navigation started meanwhile is aborted by its redirect.
+  await signOut(page);
 
   const viewer = await vault.addMember("viewer");
   await signIn(page, vault, viewer);
