@@ -2,7 +2,7 @@
 // would accept requests and then fail every secret read and write; refuse to start
 // instead, with the reason, so a missing key shows at deploy time. The same goes for
 // an RV_TRUSTED_PROXIES value that cannot be read. Then start signing audit
-// checkpoints (lib/audit/checkpoint-sweeper.ts). On SIGTERM/SIGINT, end what would hold
+// then start sealing audit events into the signed chain (lib/audit/audit-sealer.ts). On SIGTERM/SIGINT, end what would hold
 // up Next's graceful stop (lib/server/install-graceful-stop.ts).
 export async function register() {
   // One positive NEXT_RUNTIME test around everything: the edge build drops the block,
@@ -38,8 +38,8 @@ export async function register() {
     }
     if (process.env.DATABASE_URL) {
       const { prisma } = await import("./lib/db/prisma");
-      const { startCheckpointSweeper } = await import("./lib/audit/checkpoint-sweeper");
-      startCheckpointSweeper(prisma);
+      const { startAuditSealer } = await import("./lib/audit/audit-sealer");
+      startAuditSealer(prisma);
     }
   }
 }

@@ -7,7 +7,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { issueLease, seedOrg, seedScenario } from "../test/fixtures";
+import { issueLease, sealAudit, seedOrg, seedScenario } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { requestLeaseSchema } from "../lib/validations/lease";
 import { client } from "./http";
@@ -130,15 +130,7 @@ describe("abuse limits over HTTP", () => {
 
   it("verifies from the last signed checkpoint by default and walks the whole chain on request", async () => {
     const s = await seedScenario(db.prisma);
-    // The server signs checkpoints every 250 ms.
-    for (let i = 0; i < 100; i++) {
-      const [head, checkpoint] = await Promise.all([
-        db.prisma.auditHead.findUniqueOrThrow({ where: { orgId: s.orgId } }),
-        db.prisma.auditCheckpoint.findUnique({ where: { orgId: s.orgId } }),
-      ]);
-      if (checkpoint && checkpoint.seq === head.lastSeq) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await sealAudit(db.prisma, s.orgId);
     const headers = from("192.0.2.41");
     const incremental = await call("GET", "/api/v1/audit/verify", { token: s.adminToken, headers });
     expect(incremental.body).toMatchObject({ ok: true, mode: "incremental" });

@@ -1,19 +1,17 @@
-// Appends one event to the org's hash chain. Call it inside the transaction of the
-// action it records: if the append fails, the action rolls back (fail closed).
+// Records one event. Call it inside the transaction of the action it records: if the
+// write fails, the action rolls back (fail closed).
 //
-// The append is one statement: it locks and advances the org's head (hash computed by
-// PostgreSQL's sha256 over the predecessor's hash and the event's canonical text, which
-// the app builds beforehand) and inserts the event. The head's row lock is the only
-// serial section of an org's audited actions, so it is held for as little as possible:
-// one statement, never a round trip to the app. The hot paths put the same CTEs after
-// their own write in a single statement (appendEventSql's `after`).
+// The write is a plain insert into "AuditPending": no place in the chain yet, so no
+// org-wide lock and nothing for concurrent actions to queue on. The sealer
+// (seal-audit-chain.ts) gives pending events their per-org seq and hash shortly after,
+// in commit order. The hot paths put the same CTE after their own write in a single
+// statement (appendEventSql's `after`).
 import type pg from "pg";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ActorType, Outcome } from "@/lib/generated/prisma/enums";
 import { newId } from "@/lib/ids";
 import { toStorableJson, toStorableText } from "@/lib/db/storable-text";
-import { canonicalEvent, type ChainedFields } from "./canonical";
-import { serialiseOrgAppends } from "./serialise-org-appends";
+import type { ChainedFields } from "./canonical";
 
 export interface Actor {
   type: ActorType;
@@ -41,19 +39,16 @@ export interface AuditInput {
 
 export interface RecordedEvent {
   id: string;
-  seq: bigint;
-  hash: string;
 }
 
 export interface PreparedEvent {
   fields: ChainedFields;
-  canonical: string;
 }
 
 const text = (value: string | null | undefined) => (value == null ? null : toStorableText(value));
 
 /**
- * Everything about the event but its place in the chain, which the append decides.
+ * Everything about the event but its place in the chain, which the sealer decides.
  *
  * The hash covers the event exactly as the database will store it, so it can never
  * disagree with the row: text the database would alter (a lone surrogate becomes U+FFFD,
@@ -82,11 +77,11 @@ export function prepareAuditEvent(input: AuditInput, createdAt = new Date()): Pr
     // Millisecond precision, as PostgreSQL stores it, so the hash can be recomputed.
     createdAt: new Date(createdAt.getTime()),
   };
-  return { fields, canonical: canonicalEvent(fields) };
+  return { fields };
 }
 
-// Column, SQL type: the parameters after the canonical text, in this order.
-const EVENT_COLUMNS = [
+// Column, SQL type: the parameters of appendEventSql, in this order.
+export const EVENT_COLUMNS = [
   ["id", "text"],
   ["orgId", "text"],
   ["type", "text"],
@@ -106,71 +101,45 @@ const EVENT_COLUMNS = [
   ["createdAt", "timestamp(3)"],
 ] as const satisfies readonly (readonly [keyof ChainedFields, string])[];
 
-/** Parameters consumed by appendEventSql: 1 + EVENT_COLUMNS.length of them. */
-export const APPEND_PARAM_COUNT = 1 + EVENT_COLUMNS.length;
-
 /**
- * CTEs `rv_head` and `rv_event` that append one event whose values are parameters
+ * A CTE `rv_event` that records one event whose values are parameters
  * $offset+1 … $offset+APPEND_PARAM_COUNT (see appendEventValues). With `after`, the
- * append happens only if that CTE yields a row, so an action and its event commit
+ * event is recorded only if that CTE yields a row (one: the action's), so an action and its event commit
  * together or not at all.
  */
 export function appendEventSql(offset: number, after?: string): string {
   const p = (i: number) => `$${offset + i}`;
-  const orgParam = p(1 + EVENT_COLUMNS.findIndex(([c]) => c === "orgId") + 1);
   const columns = EVENT_COLUMNS.map(([c]) => `"${c}"`).join(", ");
-  const values = EVENT_COLUMNS.map(([, type], i) => `${p(i + 2)}::${type}`).join(", ");
-  return `rv_head AS (
-    UPDATE "AuditHead"
-       SET "prevHash" = "AuditHead"."hash",
-           "hash" = encode(sha256(convert_to("AuditHead"."hash" || E'\\n' || ${p(1)}::text, 'UTF8')), 'hex'),
-           "lastSeq" = nextval('"AuditEvent_seq_seq"'),
-           "count" = "AuditHead"."count" + 1
-      ${after ? `FROM ${after}` : ""}
-     WHERE "AuditHead"."orgId" = ${orgParam}::text
- RETURNING "AuditHead"."prevHash", "AuditHead"."hash", "AuditHead"."lastSeq"),
-  rv_event AS (
-    INSERT INTO "AuditEvent" ("seq", ${columns}, "prevHash", "hash")
-    SELECT h."lastSeq", ${values}, h."prevHash", h."hash" FROM rv_head h
- RETURNING "seq", "hash")`;
+  const values = EVENT_COLUMNS.map(([, type], i) => `${p(i + 1)}::${type}`).join(", ");
+  return `rv_event AS (
+    INSERT INTO "AuditPending" (${columns})
+    SELECT ${values} ${after ? `FROM ${after}` : ""}
+ RETURNING "id")`;
 }
 
-export function appendEventValues({ fields, canonical }: PreparedEvent): unknown[] {
-  return [
-    canonical,
-    ...EVENT_COLUMNS.map(([column]) => {
-      const value = fields[column];
-      if (column === "data") return value === null ? null : JSON.stringify(value);
-      if (value instanceof Date) return value.toISOString();
-      return value;
-    }),
-  ];
+/** Parameters consumed by appendEventSql. */
+export const APPEND_PARAM_COUNT = EVENT_COLUMNS.length;
+
+export function appendEventValues({ fields }: PreparedEvent): unknown[] {
+  return EVENT_COLUMNS.map(([column]) => {
+    const value = fields[column];
+    if (column === "data") return value === null ? null : JSON.stringify(value);
+    if (value instanceof Date) return value.toISOString();
+    return value;
+  });
 }
 
-const APPEND_SQL = `WITH ${appendEventSql(0)} SELECT "seq", "hash" FROM rv_event`;
-
-function recorded(event: PreparedEvent, rows: { seq: bigint | string; hash: string }[]): RecordedEvent {
-  // No head, no append: the org's chain is missing, and the action must not go unrecorded.
-  if (rows.length === 0) throw new Error("audit chain head missing for organization");
-  return { id: event.fields.id, seq: BigInt(rows[0].seq), hash: rows[0].hash };
-}
+const APPEND_SQL = `WITH ${appendEventSql(0)} SELECT "id" FROM rv_event`;
 
 export async function recordAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<RecordedEvent> {
   const event = prepareAuditEvent(input);
-  const rows = await tx.$queryRawUnsafe<{ seq: bigint; hash: string }[]>(APPEND_SQL, ...appendEventValues(event));
-  return recorded(event, rows);
+  await tx.$executeRawUnsafe(APPEND_SQL, ...appendEventValues(event));
+  return { id: event.fields.id };
 }
 
-/** The same append as its own (autocommitted) statement, for events that record no other write. */
+/** The same write as its own (autocommitted) statement, for events that record no other write. */
 export async function appendAuditEvent(sql: pg.Pool | pg.PoolClient, input: AuditInput): Promise<RecordedEvent> {
   const event = prepareAuditEvent(input);
-  const { rows } = await serialiseOrgAppends(input.orgId, () =>
-    sql.query<{ seq: string; hash: string }>({ name: "rv_audit_append", text: APPEND_SQL, values: appendEventValues(event) }),
-  );
-  return recorded(event, rows);
-}
-
-/** Takes the org's audit lock up front, for actions that must not interleave with any append. */
-export async function lockAuditHead(tx: Prisma.TransactionClient, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM "AuditHead" WHERE "orgId" = ${orgId} FOR UPDATE`;
+  await sql.query({ name: "rv_audit_append", text: APPEND_SQL, values: appendEventValues(event) });
+  return { id: event.fields.id };
 }

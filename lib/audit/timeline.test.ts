@@ -29,13 +29,26 @@ const hex = (n: number) => randomBytes(n).toString("hex");
 const iso = (ms: number) => new Date(ms).toISOString();
 const BASE = Date.UTC(2021, 2, 14, 9, 0, 0);
 
-type NewEvent = Omit<Prisma.AuditEventCreateManyInput, "id" | "orgId" | "prevHash" | "hash" | "actorType" | "outcome" | "type"> &
+type NewEvent = Omit<Prisma.AuditEventCreateManyInput, "id" | "orgId" | "seq" | "sealedAt" | "prevHash" | "hash" | "actorType" | "outcome" | "type"> &
   Partial<Pick<Prisma.AuditEventCreateManyInput, "actorType" | "outcome" | "type">>;
 
 /** Inserted in the given order, so seq follows the array while createdAt is whatever the test says. */
 async function insertEvents(orgId: string, events: NewEvent[]) {
+  const newest = await db.prisma.auditEvent.findFirst({ where: { orgId }, select: { seq: true }, orderBy: { seq: "desc" } });
+  const first = Number(newest?.seq ?? 0n) + 1;
   await db.prisma.auditEvent.createMany({
-    data: events.map((e) => ({ type: "lease.granted", actorType: "bot" as const, outcome: "success" as const, ...e, id: `evt_${hex(12)}`, orgId, prevHash: hex(32), hash: hex(32) })),
+    data: events.map((e, i) => ({
+      type: "lease.granted",
+      actorType: "bot" as const,
+      outcome: "success" as const,
+      ...e,
+      id: `evt_${hex(12)}`,
+      orgId,
+      seq: first + i,
+      sealedAt: new Date(),
+      prevHash: hex(32),
+      hash: hex(32),
+    })),
   });
 }
 

@@ -1,91 +1,101 @@
-// Checks an org's chain. By default incrementally: the newest signed checkpoint was
-// only signed after the signer checked that its stretch extends the previous one
-// (lib/audit/checkpoint-audit-chain.ts), so a verify starts there — signature, the
-// checkpointed event itself — and walks only the events after it, up to the recorded
-// head (so removing the newest rows is caught too). Its cost follows the events since
-// the last checkpoint, not the trail's age. `full` walks from genesis instead, which
-// also re-checks everything the checkpoints cover (an auditor's periodic check, or after
-// suspected tampering with the database). Events newer than the checkpoint are checked
-// for consistency only.
+// Checks an org's sealed chain against its signed checkpoint and against the anchor
+// file, which lives outside the database (anchor-file.ts).
+//
+// By default incrementally: the sealer builds every batch from the signed checkpoint
+// (seal-audit-chain.ts), so verify checks the checkpoint's signature, the checkpointed
+// event itself, and that nothing was added after it or cut before it. Its cost does not
+// grow with the trail. `full` walks from genesis instead, re-checking every event (an
+// auditor's periodic check, or after suspected tampering with the database).
+//
+// The anchor catches what a database writer can otherwise hide: a removed or rolled-back
+// checkpoint, a truncated or wiped chain, or a re-hashed history (the event at the
+// anchor's seq no longer has the anchor's hash). Events recorded but not sealed yet are
+// reported as the unsealed tail, not judged.
 import type { Db } from "@/lib/db/prisma";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { chainHash, GENESIS_HASH } from "./canonical";
 import { checkpointSignatureValid } from "./checkpoint-signature";
+import { getAnchorFile, type AnchorFile } from "./anchor-file";
 import { auditEventSelect } from "./present-event";
-import { walkChain, type ChainPoint } from "./walk-chain";
+import { unsealedTail, type UnsealedTail } from "./unsealed-tail";
+import { walkChain } from "./walk-chain";
 
 export type VerifyMode = "full" | "incremental";
 
-/** `checked`: events in the chain up to the head; `walked`: how many this call recomputed. */
-export type VerifyResult = ({ ok: true } | { ok: false; brokenAt: number; reason: string }) & { checked: number; mode: VerifyMode; walked: number };
+/**
+ * `checked`: sealed events in the chain; `walked`: how many this call recomputed;
+ * `anchor`: the anchor it was compared with (null: none for this org here).
+ */
+export type VerifyResult = ({ ok: true } | { ok: false; brokenAt: number; reason: string }) & {
+  checked: number;
+  mode: VerifyMode;
+  walked: number;
+  anchor: { seq: number; signedAt: string } | null;
+  unsealed: UnsealedTail;
+};
 
 export interface VerifyOptions {
   orgId: string;
   keys?: KeyProvider;
+  anchor?: AnchorFile | null;
   /** Walk from genesis rather than from the last signed checkpoint. */
   full?: boolean;
 }
 
-export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider(), full = false }: VerifyOptions): Promise<VerifyResult> {
+export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), full = false }: VerifyOptions): Promise<VerifyResult> {
   const mode: VerifyMode = full ? "full" : "incremental";
-  const broken = (brokenAt: bigint | number, checked: bigint | number, reason: string, walked = 0): VerifyResult => ({
-    ok: false,
-    brokenAt: Number(brokenAt),
-    checked: Number(checked),
-    reason,
-    mode,
-    walked,
-  });
-  // Read once, first: events appended while we walk are not ours to judge.
-  const head = await db.auditHead.findUnique({ where: { orgId }, select: { hash: true, lastSeq: true, count: true } });
-  const checkpoint = await db.auditCheckpoint.findUnique({ where: { orgId }, select: { seq: true, hash: true, count: true, signature: true } });
-  let at: ChainPoint = { seq: 0n, hash: GENESIS_HASH, count: 0n };
-  let walked = 0;
+  // Read first: events sealed while we check are not ours to judge.
+  const [checkpoint, newest, anchored, unsealed] = await Promise.all([
+    db.auditCheckpoint.findUnique({ where: { orgId }, select: { seq: true, hash: true, signature: true } }),
+    db.auditEvent.findFirst({ where: { orgId }, select: { seq: true }, orderBy: { seq: "desc" } }),
+    anchor ? anchor.newest(orgId) : null,
+    unsealedTail(db, { orgId }),
+  ]);
+  const top = checkpoint?.seq ?? newest?.seq ?? 0n;
+  const base = { checked: Number(top), mode, unsealed, anchor: anchored ? { seq: Number(anchored.seq), signedAt: anchored.signedAt } : null };
+  const broken = (brokenAt: bigint | number, reason: string, walked = 0): VerifyResult => ({ ok: false, brokenAt: Number(brokenAt), reason, walked, ...base });
 
+  if (checkpoint && !checkpointSignatureValid(keys, { orgId, ...checkpoint })) {
+    return broken(checkpoint.seq, "checkpoint signature is invalid: it was written without the checkpoint key");
+  }
+  if (anchored) {
+    if (!checkpoint) {
+      return newest
+        ? broken(anchored.seq, `the signed checkpoint was removed: the anchor holds #${anchored.seq}`)
+        : broken(anchored.seq, `the chain was wiped: no events and no checkpoint, but the anchor holds #${anchored.seq}`);
+    }
+    if (checkpoint.seq < anchored.seq) {
+      return broken(anchored.seq, `the chain was rolled back: its signed checkpoint #${checkpoint.seq} is behind the anchor's #${anchored.seq}`);
+    }
+    const at = await db.auditEvent.findFirst({ where: { orgId, seq: anchored.seq }, select: { hash: true } });
+    if (!at) return broken(anchored.seq, `the chain was truncated: event #${anchored.seq}, which the anchor holds, is gone`);
+    if (at.hash !== anchored.hash) return broken(anchored.seq, `event #${anchored.seq} does not match the anchor: history was altered and re-hashed`);
+  }
   if (checkpoint) {
-    if (!checkpointSignatureValid(keys, { orgId, ...checkpoint })) {
-      return broken(checkpoint.seq, 0, "checkpoint signature is invalid: it was written without the master key");
+    if (!newest || newest.seq < checkpoint.seq) {
+      return broken(checkpoint.seq, `the newest events were removed: the chain ends at #${newest?.seq ?? 0} before its signed checkpoint #${checkpoint.seq}`);
     }
-    if (full) {
-      const walk = await walkChain(db, { orgId, from: at, to: checkpoint.seq });
-      if (!walk.ok) return broken(walk.brokenAt, walk.checked, walk.reason, walk.checked);
-      at = walk.end;
-      walked = Number(at.count);
-      if (at.seq !== checkpoint.seq || at.count !== checkpoint.count) {
-        return broken(checkpoint.seq, at.count, `chain ends before its signed checkpoint (seq ${checkpoint.seq}): signed events were removed`, walked);
-      }
-      if (at.hash !== checkpoint.hash) {
-        return broken(checkpoint.seq, at.count, "chain does not match its signed checkpoint: signed events were altered and re-hashed", walked);
-      }
-    } else {
-      // The stretch up to the checkpoint was checked when it was signed; its last event must still be the one signed.
-      const anchor = await db.auditEvent.findFirst({ where: { orgId, seq: checkpoint.seq }, select: auditEventSelect });
-      if (!anchor) {
-        return broken(checkpoint.seq, 0, `chain ends before its signed checkpoint (seq ${checkpoint.seq}): signed events were removed`);
-      }
-      if (anchor.hash !== checkpoint.hash) {
-        return broken(checkpoint.seq, 0, "chain does not match its signed checkpoint: signed events were altered and re-hashed");
-      }
-      if (chainHash(anchor.prevHash, { ...anchor, orgId }) !== anchor.hash) {
-        return broken(checkpoint.seq, 0, "event content does not match its hash (the event was altered)");
-      }
-      at = { seq: checkpoint.seq, hash: checkpoint.hash, count: checkpoint.count };
-    }
+    if (newest.seq > checkpoint.seq) return broken(checkpoint.seq + 1n, `events after the signed checkpoint #${checkpoint.seq} were inserted`);
   }
 
-  const walk = await walkChain(db, { orgId, from: at, to: head?.lastSeq ?? BigInt(Number.MAX_SAFE_INTEGER) });
-  if (!walk.ok) return broken(walk.brokenAt, walk.checked, walk.reason, walked + walk.checked - Number(at.count));
-  const end = walk.end;
-  walked += Number(end.count - at.count);
-  const checked = Number(end.count);
-  if (!head) return checked === 0 ? { ok: true, checked, mode, walked } : broken(0, checked, "chain head is missing", walked);
-  if (head.lastSeq < (checkpoint?.seq ?? 0n)) {
-    return broken(checkpoint!.seq, checked, "chain head was moved back behind its signed checkpoint", walked);
+  if (full || !checkpoint) {
+    const walk = await walkChain(db, { orgId, from: { seq: 0n, hash: GENESIS_HASH }, to: top });
+    if (!walk.ok) return broken(walk.brokenAt, walk.reason, walk.walked);
+    if (walk.end.seq !== top) return broken(walk.end.seq + 1n, `event #${walk.end.seq + 1n} is missing (events were removed)`, walk.walked);
+    if (checkpoint && walk.end.hash !== checkpoint.hash) {
+      return broken(checkpoint.seq, "chain does not match its signed checkpoint: signed events were altered and re-hashed", walk.walked);
+    }
+    return { ok: true, walked: walk.walked, ...base };
   }
-  if (end.hash !== head.hash || end.seq !== head.lastSeq || end.count !== head.count) {
-    return broken(head.lastSeq, checked, `chain ends before its recorded head (seq ${head.lastSeq}): the newest events were removed`, walked);
+  // The stretch up to the checkpoint was built from signed state; its last event must still be the one signed.
+  const last = await db.auditEvent.findFirst({ where: { orgId, seq: checkpoint.seq }, select: auditEventSelect });
+  if (!last || last.hash !== checkpoint.hash) {
+    return broken(checkpoint.seq, "chain does not match its signed checkpoint: signed events were altered and re-hashed", 1);
   }
-  return { ok: true, checked, mode, walked };
+  if (chainHash(last.prevHash, { ...last, orgId }) !== last.hash) {
+    return broken(checkpoint.seq, "event content does not match its hash (the event was altered)", 1);
+  }
+  return { ok: true, walked: 1, ...base };
 }
 
 // Org → the walk in progress in this process. On globalThis: the API route and the web

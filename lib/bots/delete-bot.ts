@@ -1,5 +1,5 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { lockAuditHead, recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import { ApiError } from "@/lib/api/errors";
 import { confirmMismatch } from "@/lib/secrets/delete-secret";
 
@@ -17,9 +17,10 @@ export interface DeleteBotOptions {
  * working at once; the audit trail keeps the bot's history under its id.
  */
 export async function deleteBot(tx: Prisma.TransactionClient, { orgId, id, actor, ip, confirmName }: DeleteBotOptions) {
-  // Same lock as lease issuance: no lease can be issued to the bot while it is being removed.
-  await lockAuditHead(tx, orgId);
-  const bot = await tx.bot.findFirst({ where: { id, orgId }, select: { id: true, name: true } });
+  // Locks the bot row first: lease issuance takes it FOR SHARE, so no lease can be
+  // issued to the bot while it is being removed (or is counted below and then cascades).
+  const [bot] = await tx.$queryRaw<{ id: string; name: string }[]>`
+    SELECT "id", "name" FROM "Bot" WHERE "id" = ${id} AND "orgId" = ${orgId} FOR UPDATE`;
   if (!bot) throw new ApiError("not_found", "Bot not found");
   if (confirmName !== undefined && confirmName !== bot.name) throw confirmMismatch(bot.name);
   const [leases, grants] = await Promise.all([

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedOrg } from "../../test/fixtures";
+import { seedOrg, sealAudit } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { AuditListener } from "./audit-listener";
@@ -22,7 +22,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const record = (orgId: string, type = "test.event") => transaction(db.prisma, (tx) => recordAuditEvent(tx, { orgId, type, actor: SYSTEM_ACTOR }));
+/** Records an event and seals it, as the server's sealer would: the seal is what notifies. */
+async function record(orgId: string, type = "test.event") {
+  const { id } = await transaction(db.prisma, (tx) => recordAuditEvent(tx, { orgId, type, actor: SYSTEM_ACTOR }));
+  await sealAudit(db.prisma, orgId);
+  const { seq } = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId, id }, select: { seq: true } });
+  return { id, seq };
+}
 
 function nextWake(count: { n: number }, n: number, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;

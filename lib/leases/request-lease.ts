@@ -7,7 +7,6 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { serialiseOrgAppends } from "@/lib/audit/serialise-org-appends";
 import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
@@ -105,7 +104,7 @@ export const ISSUE_SQL = `
            $10::boolean, $11::"LeaseStatus", $12::int, $13::text, $14::timestamp(3), $15::timestamp(3) FROM rv_guard
     RETURNING "id"),
   ${appendEventSql(15, "rv_lease")}
-  SELECT "seq" FROM rv_event`;
+  SELECT "id" FROM rv_event`;
 
 type Decision =
   | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" }
@@ -196,7 +195,7 @@ export async function requestLease(
       },
       issuedAt,
     );
-    const issued = await serialiseOrgAppends(orgId, () => sql.query({
+    const issued = await sql.query({
       name: "rv_lease_issue",
       text: ISSUE_SQL,
       values: [
@@ -205,7 +204,7 @@ export async function requestLease(
         ttlSeconds, decision.mountId, expiresAt.toISOString(), issuedAt.toISOString(),
         ...appendEventValues(event),
       ],
-    }));
+    });
     if (issued.rows.length === 0) continue;
     if (!leaseToken) return { id, status: "pending" };
     return { id, secret: secret.name, scope: secret.scope, status: "active", singleUse, expiresAt: expiresAt.toISOString(), leaseToken };

@@ -4,7 +4,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool, transaction } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { serialiseOrgAppends } from "@/lib/audit/serialise-org-appends";
 import { appendEventSql, appendEventValues, prepareAuditEvent, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { openValue } from "@/lib/crypto/envelope";
@@ -134,7 +133,7 @@ export const CLAIM_SQL = `
        AND NOT EXISTS (SELECT 1 FROM "SecretVersion" sv WHERE sv."secretId" = $4::text AND sv."version" > $5::int)
     RETURNING "id"),
   ${appendEventSql(5, "rv_claim")}
-  SELECT "seq" FROM rv_event`;
+  SELECT "id" FROM rv_event`;
 
 const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expiresAt > at && l.secretId !== null && l.lockedAt === null && l.version !== null;
 
@@ -184,13 +183,11 @@ export async function resolveLease(
       },
       at,
     );
-    const claimed = await serialiseOrgAppends(lease.orgId, () =>
-      sql.query({
-        name: "rv_resolve_claim",
-        text: CLAIM_SQL,
-        values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
-      }),
-    );
+    const claimed = await sql.query({
+      name: "rv_resolve_claim",
+      text: CLAIM_SQL,
+      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
+    });
     if (claimed.rows.length > 0) {
       return { secret: lease.secretName, scope: lease.scope, version, value, expiresAt: lease.expiresAt.toISOString() };
     }

@@ -1,6 +1,5 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
-import { GENESIS_HASH } from "@/lib/audit/canonical";
 import { recordAuditEvent, type Actor, SYSTEM_ACTOR } from "@/lib/audit/record-audit-event";
 import { DEFAULT_POLICY } from "@/lib/validations/policy";
 
@@ -10,7 +9,7 @@ export interface CreateOrganizationOptions {
   actor?: Actor;
 }
 
-/** An org with the out-of-the-box policy and the start of its audit chain. */
+/** An org with the out-of-the-box policy; its audit chain starts with org.created. */
 export async function createOrganization(tx: Prisma.TransactionClient, { name, slug, actor = SYSTEM_ACTOR }: CreateOrganizationOptions) {
   const org = await tx.organization.create({
     data: {
@@ -18,7 +17,6 @@ export async function createOrganization(tx: Prisma.TransactionClient, { name, s
       name,
       slug,
       policy: { create: { ...DEFAULT_POLICY } },
-      auditHead: { create: { hash: GENESIS_HASH } },
     },
     select: { id: true, name: true, slug: true, createdAt: true },
   });

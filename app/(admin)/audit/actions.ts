@@ -5,6 +5,7 @@ import type { FormState } from "@/lib/forms/form-state";
 import { verifyAuditChainOnce } from "@/lib/audit/verify-audit-chain";
 import { getSessionUser } from "@/lib/auth/get-session-user";
 import { can } from "@/lib/auth/roles";
+import { latestEventSeq } from "@/lib/events/read-events-after";
 
 export async function verifyChainAction(_prev: FormState, _fd: FormData): Promise<FormState> {
   return runAction("audit:read", "verify audit chain", async ({ user }) => {
@@ -19,6 +20,5 @@ export async function verifyChainAction(_prev: FormState, _fd: FormData): Promis
 export async function latestAuditSeq(): Promise<number | null> {
   const user = await getSessionUser();
   if (!user || !can(user.role, "audit:read")) return null;
-  const head = await prisma.auditHead.findUnique({ where: { orgId: user.orgId }, select: { lastSeq: true } });
-  return head ? Number(head.lastSeq) : null;
+  return Number(await latestEventSeq(prisma, { orgId: user.orgId }));
 }
