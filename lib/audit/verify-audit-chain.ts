@@ -44,13 +44,17 @@ export interface VerifyOptions {
 
 export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), full = false }: VerifyOptions): Promise<VerifyResult> {
   const mode: VerifyMode = full ? "full" : "incremental";
-  // Read first: events sealed while we check are not ours to judge.
-  const [checkpoint, newest, anchored, unsealed] = await Promise.all([
-    db.auditCheckpoint.findUnique({ where: { orgId }, select: { seq: true, hash: true, signature: true } }),
-    db.auditEvent.findFirst({ where: { orgId }, select: { seq: true }, orderBy: { seq: "desc" } }),
-    anchor ? anchor.newest(orgId) : null,
-    unsealedTail(db, { orgId }),
-  ]);
+  // The anchor first: whatever it holds was committed before, so the database read after
+  // it must include it. Then the checkpoint and the newest event in one statement (one
+  // snapshot): a batch sealed in between must not put one of them ahead of the other.
+  // Events sealed after that are not ours to judge.
+  const anchored = anchor ? await anchor.newest(orgId) : null;
+  const [head] = await db.$queryRaw<{ seq: bigint | null; hash: string | null; signature: string | null; newest: bigint | null }[]>`
+    SELECT c."seq", c."hash", c."signature", (SELECT max(e."seq") FROM "AuditEvent" e WHERE e."orgId" = ${orgId}) AS "newest"
+      FROM (SELECT 1) one LEFT JOIN "AuditCheckpoint" c ON c."orgId" = ${orgId}`;
+  const checkpoint = head.seq === null ? null : { seq: BigInt(head.seq), hash: head.hash!, signature: head.signature! };
+  const newest = head.newest === null ? null : { seq: BigInt(head.newest) };
+  const unsealed = await unsealedTail(db, { orgId });
   const top = checkpoint?.seq ?? newest?.seq ?? 0n;
   const base = { checked: Number(top), mode, unsealed, anchor: anchored ? { seq: Number(anchored.seq), signedAt: anchored.signedAt } : null };
   const broken = (brokenAt: bigint | number, reason: string, walked = 0): VerifyResult => ({ ok: false, brokenAt: Number(brokenAt), reason, walked, ...base });
