@@ -2,7 +2,7 @@
 // may not approve it; another admin does; the bot collects its token exactly once.
 import { test, expect } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const JUSTIFICATION = "Quarterly payroll export for the auditors";

@@ -2,7 +2,7 @@
 // confirmation, freezing them; every resolve then answers 410 and new requests 403.
 import { test, expect } from "@playwright/test";
 import { api, botCall, signIn, snap, useVault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const justification = "Nightly reconciliation of the ledger";

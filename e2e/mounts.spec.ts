@@ -2,7 +2,7 @@
 // client configuration that names the mount but carries no secret and no token.
 import { test, expect } from "@playwright/test";
 import { api, signIn, snap, useVault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 

@@ -3,7 +3,7 @@
 // nothing, and lands in the audit trail as admin.denied.
 import { test, expect, type Page } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault, type Vault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const justification = "Checking what each role may do";

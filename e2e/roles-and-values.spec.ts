@@ -2,7 +2,7 @@
 // (nor any response the browser receives) ever contains it again.
 import { test, expect, type Page } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const VALUE = `never-shown-${crypto.randomUUID()}`;
