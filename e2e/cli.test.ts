@@ -153,7 +153,22 @@ describe("runtime-vault admin commands", () => {
     const frozen = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "true"], { bot: true });
     expect(frozen).toMatchObject({ code: 1, stderr: expect.stringContaining("bot_frozen") });
     expect((await cli(["bot", "unfreeze", "billing-bot"])).code).toBe(0);
-    expect((await cli(["bot", "list"])).stdout).toMatch(/billing-bot\s+bot_[0-9a-f]+\s+false\s+1/);
+    expect((await cli(["bot", "list"])).stdout).toMatch(/billing-bot\s+bot_[0-9a-f]+\s+default\s+false\s+1/);
+  });
+
+  it("gives a bot an environment: its leases use that scope unless they name one, and a denial names the scope it tried", async () => {
+    const created = JSON.parse((await cli(["bot", "create", "env-bot", "--env", "production", "--json"])).stdout);
+    expect(created.environment).toBe("production");
+    const env = { RV_BOT_TOKEN: created.token };
+    await cli(["grant", "add", "--bot", "env-bot", "--secret", "BILLING_KEY", "--scope", "production"]);
+    const script = "console.log(process.env.BILLING_KEY === undefined ? 'missing' : 'present')";
+    const leased = await cli(["exec", "--secret", "BILLING_KEY", "-j", justification, "--", process.execPath, "-e", script], { env });
+    expect(leased).toMatchObject({ code: 0, stdout: "present\n" });
+    const moved = await cli(["bot", "set-env", "env-bot", "staging"]);
+    expect(moved.stderr).toContain("env-bot now leases from scope staging");
+    const denied = await cli(["exec", "--secret", "BILLING_KEY", "-j", justification, "--", process.execPath, "-e", script], { env });
+    expect(denied).toMatchObject({ code: 1, stderr: expect.stringContaining('permission_denied: This bot is not permitted to lease BILLING_KEY in scope "staging"') });
+    expect((await cli(["bot", "list"])).stdout).toMatch(/env-bot\s+bot_[0-9a-f]+\s+staging\s+false/);
   });
 });
 

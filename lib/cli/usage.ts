@@ -6,7 +6,8 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   secret list [--scope S]                      names only
   secret exists NAME [--scope S]               prints true/false; exit 0/1
   secret delete NAME [--scope S]
-  bot create NAME [--description D]            prints the bot token once
+  bot create NAME [--description D] [--env ENV] prints the bot token once; ENV: its default scope
+  bot set-env BOT ENV                          scope its lease requests use when they name none
   bot list | bot freeze BOT [--reason R] | bot unfreeze BOT
   grant add --bot BOT --secret NAME [--scope S] [--max-ttl 15m] [--single-use] [--mount M]
   grant list [--bot BOT] [--secret NAME [--scope S]] | grant remove GRANT_ID

@@ -11,6 +11,7 @@ import { getBotLeaseOrThrow } from "./get-bot-lease-or-throw";
 import { updatePolicy } from "../policy/update-policy";
 import { updateSecret } from "../secrets/update-secret";
 import { setBotFrozen } from "../bots/set-bot-frozen";
+import { updateBot } from "../bots/update-bot";
 import { SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { requestLeaseSchema } from "../validations/lease";
 
@@ -73,13 +74,41 @@ describe("requestLease", () => {
     const missing = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input("NO_SUCH_SECRET") }));
     const notGranted = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(ungranted.name) }));
     const wrongScope = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) }));
-    expect(missing).toEqual(notGranted);
-    expect(wrongScope).toEqual(notGranted);
-    expect(missing.code).toBe("permission_denied");
+    // The message names what was asked for, and nothing else: the same words either way.
+    const asked = (d: { code: string; message: string }, name: string) => ({ ...d, message: d.message.replace(name, "NAME") });
+    expect(asked(missing, "NO_SUCH_SECRET")).toEqual(asked(notGranted, ungranted.name));
+    expect(asked(wrongScope, s.secret.name)).toEqual({ ...asked(notGranted, ungranted.name), message: 'This bot is not permitted to lease NAME in scope "production"' });
+    expect(missing).toEqual({ code: "permission_denied", message: 'This bot is not permitted to lease NO_SUCH_SECRET in scope "default"' });
     await sealAudit(db.prisma);
     const denials = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.denied" } });
     expect(denials.map((d) => d.secretName).sort()).toEqual(["NO_SUCH_SECRET", s.secret.name, ungranted.name].sort());
     expect(denials.every((d) => d.outcome === "denied" && d.reason?.startsWith("permission_denied"))).toBe(true);
+  });
+
+  it("uses the bot's environment as the scope when a request names none", async () => {
+    const org = await seedScenario(db.prisma, { scope: "default" });
+    const { secret: testSecret, value: testValue } = await seedSecret(db.prisma, org.orgId, { name: org.secret.name, scope: "test" });
+    const tester = await seedBot(db.prisma, org.orgId);
+    await seedGrant(db.prisma, org.orgId, tester.bot.id, testSecret.id);
+    await transaction(db.prisma, (tx) => updateBot(tx, { orgId: org.orgId, id: tester.bot.id, actor: SYSTEM_ACTOR, input: { environment: "test" } }));
+    const lease = await issueLease(db.prisma, { bot: tester.principal, input: input(org.secret.name) });
+    expect(lease.scope).toBe("test");
+    expect((await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken })).value).toBe(testValue);
+    // A scope named in the request still wins, and a denial names the scope it tried.
+    expect(await denialCode(requestLease(db.prisma, { bot: tester.principal, input: input(org.secret.name, { scope: "default" }) }))).toMatchObject({
+      message: `This bot is not permitted to lease ${org.secret.name} in scope "default"`,
+    });
+    await transaction(db.prisma, (tx) => updateBot(tx, { orgId: org.orgId, id: tester.bot.id, actor: SYSTEM_ACTOR, input: { environment: "staging" } }));
+    expect(await denialCode(requestLease(db.prisma, { bot: tester.principal, input: input(org.secret.name) }))).toMatchObject({
+      message: `This bot is not permitted to lease ${org.secret.name} in scope "staging"`,
+    });
+    // The other bot, with no environment, still gets the default scope.
+    expect((await issueLease(db.prisma, { bot: org.principal, input: input(org.secret.name) })).scope).toBe("default");
+    await sealAudit(db.prisma, org.orgId);
+    const denied = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, botId: tester.bot.id, type: "lease.denied" }, orderBy: { seq: "desc" } });
+    expect(denied.scope).toBe("staging");
+    const updated = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, type: "bot.updated" }, orderBy: { seq: "desc" } });
+    expect(updated.data).toMatchObject({ environment: { from: "test", to: "staging" } });
   });
 
   it("applies checks in order: frozen bot before grant before policy", async () => {

@@ -66,7 +66,9 @@ export class AdminClient {
   };
 
   readonly bots = {
-    create: (input: { name: string; description?: string }) => this.http.request<Bot & { token: string }>("POST", "/api/v1/bots", { body: input }),
+    create: (input: { name: string; description?: string; environment?: string }) => this.http.request<Bot & { token: string }>("POST", "/api/v1/bots", { body: input }),
+    update: async (nameOrId: string, input: { description?: string; environment?: string }) =>
+      this.http.request<Bot>("PATCH", `/api/v1/bots/${await this.bots.idOf(nameOrId)}`, { body: input }),
     list: async () => (await this.http.request<{ bots: Bot[] }>("GET", "/api/v1/bots")).bots,
     freeze: async (nameOrId: string, reason?: string) =>
       this.http.request<Bot & { leasesRevoked: number }>("POST", `/api/v1/bots/${await this.bots.idOf(nameOrId)}/freeze`, { body: { reason }, idempotent: true }),

@@ -66,6 +66,8 @@ export interface Bot {
   id: string;
   name: string;
   description: string;
+  /** The scope the bot's lease requests use when they name none ("default" unless set). */
+  environment: string;
   frozen: boolean;
   frozenAt: string | null;
   createdAt: string;
