@@ -328,7 +328,12 @@ export interface OrgChainResult {
   /** The last event walked (the start when there were none). */
   end: { seq: string; hash: string };
   events: number;
-  anchor: { seq: string; signedAt: string | null; matched: boolean } | null;
+  /**
+   * `matched`: the chain passes through the anchor. Otherwise `note` says why it was not
+   * checked: an archive alone ends before a newer anchor (only an export, which claims to
+   * reach the chain's head, is judged truncated by that).
+   */
+  anchor: { seq: string; signedAt: string | null; matched: boolean; note?: string } | null;
   /** Checkpoint signatures checked with the key (0 without one). */
   signaturesChecked: number;
   brokenAt?: string;
@@ -350,6 +355,8 @@ interface OrgState {
   events: number;
   anchor: ChainCheckpoint | null;
   anchorMatched: boolean;
+  /** Its records claim to reach the chain's head (an export), so ending before the anchor is truncation. */
+  head: boolean;
   signatures: number;
   broken: { at: bigint; reason: string } | null;
 }
@@ -391,7 +398,7 @@ export class ChainWalker {
     let s = this.orgs.get(orgId);
     if (!s) {
       const from = start ?? { seq: 0n, hash: GENESIS_HASH };
-      s = { orgId, start: from, fromGenesis: from.seq === 0n, pos: from, events: 0, anchor: this.anchorFor(orgId), anchorMatched: false, signatures: 0, broken: null };
+      s = { orgId, start: from, fromGenesis: from.seq === 0n, pos: from, events: 0, anchor: this.anchorFor(orgId), anchorMatched: false, head: false, signatures: 0, broken: null };
       this.orgs.set(orgId, s);
       this.atPoint(s, from);
     }
@@ -432,10 +439,9 @@ export class ChainWalker {
     const expected = s.pos.seq + 1n;
     if (e.seq < expected) return this.fail(s, e.seq, `two events carry #${e.seq} (an event was inserted or repeated)`);
     if (e.seq !== expected) {
-      const reason = s.events === 0 && s.fromGenesis
-        ? `the records start at #${e.seq}: events #${expected}–#${e.seq - 1n} are missing (archived? verify with the archive before it)`
-        : `event #${expected} is missing (events were removed)`;
-      return this.fail(s, expected, reason);
+      const missing = e.seq - 1n === expected ? `event #${expected} is missing` : `events #${expected}–#${e.seq - 1n} are missing`;
+      const why = s.events === 0 && s.fromGenesis ? "removed, or archived: give the archive before them with --from-archive" : "events were removed";
+      return this.fail(s, expected, `${missing} (${why})`);
     }
     if (e.prevHash !== s.pos.hash) return this.fail(s, e.seq, "event does not link to its predecessor (an earlier event was removed, inserted or reordered)");
     if (chainHash(s.pos.hash, e) !== e.hash) return this.fail(s, e.seq, "event content does not match its hash (the event was altered)");
@@ -470,9 +476,12 @@ export class ChainWalker {
     return this.orgs.get(orgId)?.pos;
   }
 
-  /** Makes sure an org is judged even with no records (an export of an org whose chain was wiped). */
-  expectOrg(orgId: string) {
-    this.state(orgId);
+  /**
+   * The org's records claim to run up to its chain's head (an export does; an archive
+   * holds only a range): an anchor after their end is then a truncation or rollback.
+   */
+  claimHead(orgId: string) {
+    this.state(orgId).head = true;
   }
 
   finish(): ChainVerifyResult {
@@ -484,14 +493,17 @@ export class ChainWalker {
     let events = 0;
     for (const s of this.orgs.values()) {
       events += s.events;
+      let note: string | undefined;
       if (s.anchor && !s.broken && !s.anchorMatched) {
         if (s.anchor.seq > s.pos.seq) {
-          this.fail(s, s.anchor.seq, s.events === 0 && s.fromGenesis
-            ? `the chain was wiped: no events, but the anchor holds #${s.anchor.seq}`
-            : `the records end at #${s.pos.seq} before the anchor's #${s.anchor.seq}: events were removed (truncated or rolled back)`);
-        } else {
-          this.fail(s, s.anchor.seq, `the anchor's #${s.anchor.seq} is before these records (they start after #${s.start.seq}): give the archive that holds it to check it`);
-        }
+          if (s.head) {
+            this.fail(s, s.anchor.seq, s.events === 0 && s.fromGenesis
+              ? `the chain was wiped: no events, but the anchor holds #${s.anchor.seq}`
+              : `the records end at #${s.pos.seq} before the anchor's #${s.anchor.seq}: events were removed (truncated or rolled back)`);
+          } else note = `after these records (the export that continues them reaches it)`;
+        } else if (s.head) {
+          this.fail(s, s.anchor.seq, `the anchor's #${s.anchor.seq} is before these records (they start after #${s.start.seq}): give the archive that holds it (--from-archive) to check it`);
+        } else note = `before these records (an earlier archive holds it)`;
       }
       orgs.push({
         orgId: s.orgId,
@@ -499,7 +511,7 @@ export class ChainWalker {
         start: { ...pointJson(s.start), fromGenesis: s.fromGenesis },
         end: pointJson(s.pos),
         events: s.events,
-        anchor: s.anchor ? { seq: String(s.anchor.seq), signedAt: s.anchor.signedAt ?? null, matched: s.anchorMatched } : null,
+        anchor: s.anchor ? { seq: String(s.anchor.seq), signedAt: s.anchor.signedAt ?? null, matched: s.anchorMatched, ...(note ? { note } : {}) } : null,
         signaturesChecked: s.signatures,
         ...(s.broken ? { brokenAt: String(s.broken.at), reason: s.broken.reason } : {}),
       });
@@ -515,7 +527,8 @@ export class ChainWalker {
 /**
  * Verifies exported records (ChainLine, or events alone) with no database: per org, seq
  * contiguous from genesis (or from `from`, e.g. an archive's end), prevHash links,
- * hashes recompute, and, given an anchor, the chain passes through it.
+ * hashes recompute, and, given an anchor, the chain passes through it (records ending
+ * before it were truncated or rolled back; an anchor before `from` cannot be checked).
  */
 export function verifyChainRecords(
   records: Iterable<ChainLine | ChainEvent>,
@@ -525,6 +538,8 @@ export function verifyChainRecords(
   const walker = new ChainWalker({ ...opts, anchors });
   for (const [orgId, from] of opts.from ?? []) walker.declareStart(orgId, from);
   for (const r of records) {
+    const orgId = "kind" in r && typeof r.kind === "string" ? ((r as ChainLine).kind === "event" ? (r as { event: ChainEvent }).event.orgId : (r as ChainLine).kind === "checkpoint" ? (r as { checkpoint: ChainCheckpoint }).checkpoint.orgId : null) : (r as ChainEvent).orgId;
+    if (orgId) walker.claimHead(orgId);
     if ("kind" in r && typeof r.kind === "string") walker.line(r as ChainLine);
     else walker.event(r as ChainEvent);
   }

@@ -88,6 +88,7 @@ export class ExportFileCheck extends FileCheck {
       }
       if (typeof parsed.header.orgId === "string") {
         this.orgs.add(parsed.header.orgId);
+        this.walker.claimHead(parsed.header.orgId);
         try {
           this.walker.declareStart(parsed.header.orgId, parsed.header.from === undefined ? { seq: 0n, hash: "0".repeat(64) } : parsePoint(parsed.header.from, "the header's start"), this.file);
         } catch (err) {
@@ -97,10 +98,10 @@ export class ExportFileCheck extends FileCheck {
       return;
     }
     if (parsed.kind === "trailer") return this.fail("a trailer in an export (is this an archive file? use --archive)");
-    if (parsed.kind === "event") {
-      this.events++;
-      this.orgs.add(parsed.event.orgId);
-    } else this.orgs.add(parsed.checkpoint.orgId);
+    const orgId = parsed.kind === "event" ? parsed.event.orgId : parsed.checkpoint.orgId;
+    if (parsed.kind === "event") this.events++;
+    this.orgs.add(orgId);
+    this.walker.claimHead(orgId);
     this.walker.line(parsed);
   }
 
