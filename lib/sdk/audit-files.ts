@@ -15,6 +15,7 @@
 import { createHash, type Hash } from "node:crypto";
 import {
   ChainFormatError,
+  GENESIS_HASH,
   parseChainCheckpoint,
   parseChainLine,
   parsePoint,
@@ -88,12 +89,12 @@ export class ExportFileCheck extends FileCheck {
       }
       if (typeof parsed.header.orgId === "string") {
         this.orgs.add(parsed.header.orgId);
-        this.walker.claimHead(parsed.header.orgId);
         try {
-          this.walker.declareStart(parsed.header.orgId, parsed.header.from === undefined ? { seq: 0n, hash: "0".repeat(64) } : parsePoint(parsed.header.from, "the header's start"), this.file);
+          this.walker.declareStart(parsed.header.orgId, parsed.header.from === undefined ? { seq: 0n, hash: GENESIS_HASH } : parsePoint(parsed.header.from, "the header's start"), this.file);
         } catch (err) {
           return this.fail((err as Error).message);
         }
+        this.walker.claimHead(parsed.header.orgId);
       }
       return;
     }

@@ -50,7 +50,9 @@ function describe(result: OfflineVerifyResult, anchored: boolean): string[] {
   }
   for (const o of chain.orgs) {
     const start = o.start.fromGenesis ? "from genesis" : `continuing #${o.start.seq}`;
-    const anchor = o.anchor ? `, anchor #${o.anchor.seq}${o.anchor.signedAt ? ` (signed ${o.anchor.signedAt})` : ""} ${o.anchor.matched ? "matched" : "NOT matched"}` : "";
+    const anchor = o.anchor
+      ? `, anchor #${o.anchor.seq}${o.anchor.signedAt ? ` (signed ${o.anchor.signedAt})` : ""} ${o.anchor.matched ? "matched" : o.anchor.note ? `not checked: ${o.anchor.note}` : "NOT matched"}`
+      : "";
     lines.push(`  ${o.orgId}: ${range(o.start, o.end)} ${start} (${o.events} event(s))${anchor}${o.ok ? "" : `: broken at #${o.brokenAt}`}`);
   }
   for (const f of files) {
