@@ -23,7 +23,7 @@ import { getAnchorFile, type AnchorFile } from "./anchor-file";
 import { auditEventSelect } from "./present-event";
 import { unsealedTail, type UnsealedTail } from "./unsealed-tail";
 import { walkChain } from "./walk-chain";
-import { chainFloor } from "./archive/archive-base";
+import { floorFrom } from "./archive/archive-base";
 
 export type VerifyMode = "full" | "incremental";
 
@@ -51,14 +51,30 @@ export interface VerifyOptions {
 
 export async function verifyAuditChain(db: Db, { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), full = false }: VerifyOptions): Promise<VerifyResult> {
   const mode: VerifyMode = full ? "full" : "incremental";
-  // Read first: events sealed while we check are not ours to judge.
-  const [checkpoint, newest, anchored, unsealed, floor] = await Promise.all([
-    db.auditCheckpoint.findUnique({ where: { orgId }, select: { seq: true, hash: true, signature: true } }),
-    db.auditEvent.findFirst({ where: { orgId }, select: { seq: true }, orderBy: { seq: "desc" } }),
-    anchor ? anchor.newest(orgId) : null,
-    unsealedTail(db, { orgId }),
-    chainFloor(db, { orgId, keys }),
-  ]);
+  // The anchor first: whatever it holds was committed before, so the database read after
+  // it must include it. Then the checkpoint, the newest event and the archive base in one
+  // statement (one snapshot): a batch sealed, or an archive committed, in between must not
+  // put one of them ahead of the others. Events sealed after that are not ours to judge.
+  const anchored = anchor ? await anchor.newest(orgId) : null;
+  const [head] = await db.$queryRaw<
+    {
+      seq: bigint | null;
+      hash: string | null;
+      signature: string | null;
+      newest: bigint | null;
+      base: { orgId: string; fromSeq: string; throughSeq: string; hash: string; digest: string; signature: string; archivedAt: string; file: string } | null;
+    }[]
+  >`
+    SELECT c."seq", c."hash", c."signature", (SELECT max(e."seq") FROM "AuditEvent" e WHERE e."orgId" = ${orgId}) AS "newest",
+           (SELECT json_build_object('orgId', a."orgId", 'fromSeq', a."fromSeq"::text, 'throughSeq', a."throughSeq"::text, 'hash', a."hash",
+                                     'digest', a."digest", 'signature', a."signature", 'archivedAt', to_char(a."archivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'file', a."file")
+              FROM "AuditArchive" a WHERE a."orgId" = ${orgId} ORDER BY a."throughSeq" DESC LIMIT 1) AS "base"
+      FROM (SELECT 1) one LEFT JOIN "AuditCheckpoint" c ON c."orgId" = ${orgId}`;
+  const checkpoint = head.seq === null ? null : { seq: BigInt(head.seq), hash: head.hash!, signature: head.signature! };
+  const newest = head.newest === null ? null : { seq: BigInt(head.newest) };
+  const row = head.base;
+  const floor = floorFrom(row && { ...row, fromSeq: BigInt(row.fromSeq), throughSeq: BigInt(row.throughSeq), archivedAt: new Date(row.archivedAt) }, keys);
+  const unsealed = await unsealedTail(db, { orgId });
   const floorSeq = floor.ok ? floor.seq : 0n;
   // Where the chain in the database ends: its newest event, or its archive base when every event was archived.
   const end = newest && newest.seq > floorSeq ? newest.seq : floorSeq;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedScenario, seedSecret, seedGrant, seedBot, issueLease } from "../../test/fixtures";
+import { issueLease, sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import { requestLease } from "./request-lease";
@@ -62,6 +62,7 @@ describe("requestLease", () => {
     const t1 = Date.now();
     const b = await issueLease(db.prisma, { bot: s.principal, input: input(secret.name, { ttlSeconds: 3000 }) });
     expect(Math.round((Date.parse(b.expiresAt) - t1) / 1000)).toBe(120);
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: b.id, type: "lease.granted" } });
     expect(event.data).toMatchObject({ ttlSeconds: 120, requestedTtlSeconds: 3000, clamped: true });
   });
@@ -75,6 +76,7 @@ describe("requestLease", () => {
     expect(missing).toEqual(notGranted);
     expect(wrongScope).toEqual(notGranted);
     expect(missing.code).toBe("permission_denied");
+    await sealAudit(db.prisma);
     const denials = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.denied" } });
     expect(denials.map((d) => d.secretName).sort()).toEqual(["NO_SUCH_SECRET", s.secret.name, ungranted.name].sort());
     expect(denials.every((d) => d.outcome === "denied" && d.reason?.startsWith("permission_denied"))).toBe(true);
@@ -119,6 +121,7 @@ describe("resolveLease", () => {
 
     const status = await getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: lease.id });
     expect(status).toMatchObject({ status: "active", resolveCount: 2 });
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { leaseId: lease.id, type: "lease.resolved" }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.secretVersion)).toEqual([1, 2]);
   });
@@ -151,6 +154,7 @@ describe("resolveLease", () => {
       [old, once, released].map((l) => getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: l.id })),
     );
     expect(statuses.map((l) => l.status)).toEqual(["expired", "used", "revoked"]);
+    await sealAudit(db.prisma);
     const refusals = await db.prisma.auditEvent.count({ where: { orgId: s.orgId, type: "lease.resolve_denied" } });
     expect(refusals).toBe(3);
   });
@@ -165,6 +169,7 @@ describe("resolveLease", () => {
     expect(values).toHaveLength(1);
     const codes = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as ApiError).code] : []));
     expect(new Set(codes)).toEqual(new Set(["lease_used"]));
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { leaseId: lease.id, type: "lease.resolved" } })).toBe(1);
   });
 
@@ -176,7 +181,9 @@ describe("resolveLease", () => {
     await new Promise((r) => setTimeout(r, 5));
     const sweep = transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { all: true, reason: "incident drill" } }));
     await Promise.all([...requests, sweep]);
+    await sealAudit(db.prisma);
     const revokedAt = (await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: s.orgId, type: "leases.revoked" } })).seq;
+    await sealAudit(db.prisma);
     const granted = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.granted" }, select: { seq: true, leaseId: true } });
     const leases = new Map((await db.prisma.lease.findMany({ where: { orgId: s.orgId }, select: { id: true, status: true } })).map((l) => [l.id, l.status]));
     expect(granted).toHaveLength(24);

@@ -34,11 +34,17 @@ export type ChainFloor =
 
 export const GENESIS_FLOOR: ChainFloor = { ok: true, seq: 0n, hash: GENESIS_HASH, archive: null };
 
-export async function chainFloor(db: Db, { orgId, keys }: { orgId: string; keys: KeyProvider }): Promise<ChainFloor> {
-  const base = await db.auditArchive.findFirst({ where: { orgId }, orderBy: { throughSeq: "desc" } });
+export type ArchiveBaseRow = ArchiveBaseFields & { signature: string; archivedAt: Date; file: string };
+
+/** The floor an org's newest archive base row (or none) gives, once its signature is checked. */
+export function floorFrom(base: ArchiveBaseRow | null, keys: KeyProvider): ChainFloor {
   if (!base) return GENESIS_FLOOR;
   if (!archiveBaseValid(keys, base)) {
     return { ok: false, brokenAt: base.throughSeq, reason: `the archive base at #${base.throughSeq} has an invalid signature: it was forged or edited` };
   }
   return { ok: true, seq: base.throughSeq, hash: base.hash, archive: { throughSeq: base.throughSeq, archivedAt: base.archivedAt, file: base.file } };
+}
+
+export async function chainFloor(db: Db, { orgId, keys }: { orgId: string; keys: KeyProvider }): Promise<ChainFloor> {
+  return floorFrom(await db.auditArchive.findFirst({ where: { orgId }, orderBy: { throughSeq: "desc" } }), keys);
 }
