@@ -15,7 +15,11 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   revoke-all (--bot BOT | --secret NAME [--scope S] | --all) --reason R
   audit tail [--after SEQ]                     live events (Ctrl-C to stop)
   audit export [--format csv|json] [--from ISO] [--to ISO] [--type T] [-o FILE]
+  audit export --format jsonl [-o FILE]        the whole chain, every hashed field (for offline verify)
   audit verify [--full]                        exit 1 when the chain is broken (--full: from genesis)
+  audit verify --export FILE [--from-archive A]… [--anchor FILE]
+  audit verify --archive FILE… [--anchor FILE] offline, no server: exit 1 when broken; signatures are
+                                               checked only with RV_MASTER_KEY set
   mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV]… --justification T [--ttl 15m]
   mount list | mount show M | mount delete M | mount config M [--npx]
   key rewrap                                   on the vault host: DATABASE_URL, RV_MASTER_KEY, RV_PREVIOUS_MASTER_KEYS

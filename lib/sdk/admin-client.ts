@@ -118,6 +118,15 @@ export class AdminClient {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }.bind(this),
+    /**
+     * The whole chain as JSON lines, oldest first, every hashed field included, to verify
+     * offline (`runtime-vault audit verify --export FILE`, lib/sdk/verify-audit-files.ts).
+     * A stream: large chains are not held in memory.
+     */
+    exportChain: async (opts: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> => {
+      const res = await this.http.request<Response>("GET", "/api/v1/audit/export", { raw: true, query: { format: "jsonl" }, headers: { accept: "application/x-ndjson" }, signal: opts.signal });
+      return res.body!;
+    },
     /** From the last signed checkpoint; `{ full: true }` walks the whole chain. */
     verify: (opts: { full?: boolean } = {}) => this.http.request<VerifyResult>("GET", `/api/v1/audit/verify${opts.full ? "?full=true" : ""}`),
     /**
