@@ -6,12 +6,15 @@ import { parseQuery } from "@/lib/api/request";
 import { prisma, sqlPool } from "@/lib/db/prisma";
 import { exportAuditChain, exportAuditEvents, toReadableStream } from "@/lib/audit/export-audit-events";
 import { exportAuditQuerySchema } from "@/lib/validations/audit";
+import { sealForReading } from "@/lib/audit/seal-for-reading";
 import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
 export const GET = withAdmin("audit:read", async ({ req, admin }) => {
   const query = parseQuery(req, exportAuditQuerySchema);
+  // Everything recorded before the request is in the download, sealed.
+  await sealForReading(prisma, admin.orgId);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const chunks = query.format === "jsonl"
     ? exportAuditChain(sqlPool(prisma), { orgId: admin.orgId })
