@@ -18,8 +18,8 @@ import { exportAuditChain } from "../lib/audit/export-audit-events";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../lib/audit/record-audit-event";
 import { sealAuditChain } from "../lib/audit/seal-audit-chain";
 import { verifyAuditChain } from "../lib/audit/verify-audit-chain";
-import { chainEventLine, chainHash, parseChainLine, type ChainEvent } from "../lib/sdk/audit-chain";
-import { ARCHIVE_FORMAT } from "../lib/sdk/audit-files";
+import { chainEventLine, chainHash, parseChainLine, type ChainEvent } from "runtime-vault/audit-chain";
+import { ARCHIVE_FORMAT } from "runtime-vault/audit-files";
 
 let db: TestDatabase;
 let sql: pg.Client;

@@ -15,7 +15,7 @@ import { AnchorFile } from "../lib/audit/anchor-file";
 import { exportAuditChain } from "../lib/audit/export-audit-events";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../lib/audit/record-audit-event";
 import { sealAuditChain } from "../lib/audit/seal-audit-chain";
-import { chainHash, chainEventLine, parseChainLine, type ChainEvent } from "../lib/sdk/audit-chain";
+import { chainHash, chainEventLine, parseChainLine, type ChainEvent } from "runtime-vault/audit-chain";
 
 let db: TestDatabase;
 let dir: string;

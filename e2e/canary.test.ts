@@ -18,7 +18,7 @@ import { client } from "./http";
 import { PG_BIN, startApp, type App } from "./fault-harness";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
 const canary = (label: string) => `cnry-${label}-${randomBytes(12).toString("hex")}`;
 const C = {
   a1: canary("a1"), // CANARY_A v1

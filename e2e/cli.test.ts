@@ -1,4 +1,4 @@
-// The `runtime-vault` CLI as a user runs it (node bin/runtime-vault.js) against the
+// The `runtime-vault` CLI as a user runs it (node client/bin/runtime-vault.js, compiled by npm run build:client) against the
 // built server on real PostgreSQL: admin commands, config file rules, `exec` with
 // masking, exit code and signal propagation, lease release and revocation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +14,10 @@ import { SYSTEM_ACTOR } from "../lib/audit/record-audit-event";
 import { createUser } from "../lib/users/create-user";
 import { createApiToken } from "../lib/api-tokens/create-api-token";
 import { startServer, type TestServer } from "../test/server";
+import { runScript } from "../test/run-process";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
 const VALUE = `bill-${randomBytes(12).toString("hex")}"/é`;
 const ROTATED = `bill-rotated-${randomBytes(12).toString("hex")}`;
 const MASTER_KEY = randomBytes(32).toString("base64");
@@ -445,15 +446,18 @@ describe("runtime-vault audit, mounts and keys", () => {
     expect((await cli(["mount", "list"])).stdout).toMatch(/billing\s+mnt_[0-9a-f]+\s+billing-bot\s+npx\s+BILLING_KEY/);
   });
 
-  it("rewraps data keys under a new master key on the vault host", async () => {
+  it("rewraps data keys under a new master key on the vault host (the server's npm run key:rewrap, not the client)", async () => {
+    const client = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url } });
+    expect(client).toMatchObject({ code: 2, stderr: expect.stringContaining("npm run key:rewrap") });
     const newKey = randomBytes(32).toString("base64");
-    const run = await cli(["key", "rewrap", "--json"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey, RV_PREVIOUS_MASTER_KEYS: MASTER_KEY } });
+    const run = await runScript("scripts/rewrap-keys.ts", [], { DATABASE_URL: db.url, RV_MASTER_KEY: newKey, RV_PREVIOUS_MASTER_KEYS: MASTER_KEY });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ rewrapped: 4, alreadyCurrent: 0, keyId: expect.stringMatching(/^kek_/) });
+    expect(run.stdout).toMatch(/rewrapped 4 data key\(s\) under kek_\S+; 0 already were/);
     expect(run.stdout + run.stderr).not.toContain(newKey);
-    const again = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url, RV_MASTER_KEY: newKey } });
-    expect(again).toMatchObject({ code: 0, stderr: expect.stringContaining("rewrapped 0 data key(s)") });
-    const noKey = await cli(["key", "rewrap"], { admin: false, env: { DATABASE_URL: db.url } });
+    // The running server still signs new checkpoints with the old key: keep it as a previous key.
+    const again = await runScript("scripts/rewrap-keys.ts", [], { DATABASE_URL: db.url, RV_MASTER_KEY: newKey, RV_PREVIOUS_MASTER_KEYS: MASTER_KEY });
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("rewrapped 0 data key(s)") });
+    const noKey = await runScript("scripts/rewrap-keys.ts", [], { DATABASE_URL: db.url });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/master key|RV_MASTER_KEY/i);
   });

@@ -17,7 +17,7 @@ import { transaction } from "../lib/db/prisma";
 import { removeMember } from "../lib/members/remove-member";
 import { changeMemberRole } from "../lib/members/change-member-role";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../lib/audit/record-audit-event";
-import { parseSse } from "../lib/sdk";
+import { parseSse } from "runtime-vault";
 
 const EVENTS = 300_000;
 const STREAMS_PER_USER = 4;

@@ -6,7 +6,7 @@ import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../test/database";
 import { seedScenario } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
-import { AdminClient, BotClient, Forbidden, InvalidRequest, parseSse, type StreamedEvent } from "../lib/sdk";
+import { AdminClient, BotClient, Forbidden, InvalidRequest, parseSse, type StreamedEvent } from "runtime-vault";
 
 let db: TestDatabase;
 let serverA: TestServer;

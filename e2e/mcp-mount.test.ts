@@ -14,10 +14,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { createTestDatabase, type TestDatabase } from "../test/database";
 import { seedOrg } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
-import { createClient, type AdminClient } from "../lib/sdk";
+import { createClient, type AdminClient } from "runtime-vault";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
 const FIXTURE = path.join(ROOT, "e2e", "fixtures", "accounting-mcp-server.mjs");
 const KEY = `acct-live-${crypto.randomUUID()}`;
 

@@ -20,8 +20,8 @@ import {
   type AdminClient,
   type BotClient,
   type IssuedLease,
-} from "../lib/sdk";
-import { mcpClientConfig } from "../lib/mounts/mcp-client-config";
+} from "runtime-vault";
+import { mcpClientConfig } from "runtime-vault";
 
 let db: TestDatabase;
 let server: TestServer;

@@ -1,10 +1,10 @@
-// Runs the `runtime-vault` CLI (bin/runtime-vault.js) or an npm script's TypeScript entry
+// Runs the `runtime-vault` CLI (client/bin/runtime-vault.js, the compiled client: `npm run build:client` first) or an npm script's TypeScript entry
 // as its own process, with exactly the environment given (nothing inherited but PATH).
 import { spawn } from "node:child_process";
 import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
-export const CLI = path.join(ROOT, "bin", "runtime-vault.js");
+export const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
 
 export interface ProcessRun {
   code: number | null;

@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from "../../lib/audit/record-audit-event";
 import { createApiToken } from "../../lib/api-tokens/create-api-token";
 import { transaction } from "../../lib/db/prisma";
 import { createUser } from "../../lib/users/create-user";
-import { parseSse, type SseMessage } from "../../lib/sdk/sse";
+import { parseSse, type SseMessage } from "runtime-vault";
 import type { Deployment } from "../../test/deployments";
 import { unique } from "../../test/fixtures";
 import { client } from "../http";

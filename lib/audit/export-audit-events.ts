@@ -14,8 +14,8 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { isTimeOrdered } from "@/lib/validations/audit";
 import { likeLiteral, type AuditFilters } from "./list-audit-events";
 import { auditEventSelect } from "./present-event";
-import { chainCheckpointLine, chainEventLine, GENESIS_HASH, type ChainEvent } from "@/lib/sdk/audit-chain";
-import { CHAIN_EXPORT_FORMAT } from "@/lib/sdk/audit-files";
+import { chainCheckpointLine, chainEventLine, GENESIS_HASH, type ChainEvent } from "runtime-vault/audit-chain";
+import { CHAIN_EXPORT_FORMAT } from "runtime-vault/audit-files";
 
 /** What the export reads through: a pg Pool (sqlPool) or Client. */
 export interface SqlReader {
@@ -194,7 +194,7 @@ export function toReadableStream(chunks: AsyncGenerator<string>): ReadableStream
 // ---------------------------------------------------------------------------------
 // The chain export (format=jsonl): every sealed event of the org, oldest first, with
 // everything the hash covers and its place in the chain, so it can be verified with no
-// database (`runtime-vault audit verify --export FILE`, lib/sdk/audit-chain.ts). A
+// database (`runtime-vault audit verify --export FILE`, client/src/sdk/audit-chain.ts). A
 // header line says where the chain starts (genesis, or the archive base after an
 // archive) and a last line carries the org's signed checkpoint, which the export ends at:
 // events sealed while it runs are left for the next export.

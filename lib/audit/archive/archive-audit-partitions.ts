@@ -15,8 +15,8 @@
 import type { PrismaClient } from "@/lib/db/prisma";
 import { sqlPool } from "@/lib/db/prisma";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
-import { ChainWalker, pointJson, type ChainCheckpoint } from "@/lib/sdk/audit-chain";
-import { verifyAuditFiles } from "@/lib/sdk/verify-audit-files";
+import { ChainWalker, pointJson, type ChainCheckpoint } from "runtime-vault/audit-chain";
+import { verifyAuditFiles } from "runtime-vault/verify-audit-files";
 import { getAnchorFile, type AnchorFile } from "../anchor-file";
 import { signCheckpoint } from "../checkpoint-signature";
 import { chainEvents } from "../export-audit-events";

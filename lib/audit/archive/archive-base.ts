@@ -5,7 +5,7 @@
 // checkpoint signature nor any other MAC the vault makes can be passed off as one.
 import type { Db } from "@/lib/db/prisma";
 import type { KeyProvider } from "@/lib/crypto/key-provider";
-import { GENESIS_HASH } from "@/lib/sdk/audit-chain";
+import { GENESIS_HASH } from "runtime-vault/audit-chain";
 
 const LABEL = "audit-archive-base";
 

@@ -1,4 +1,4 @@
-// Writes an archive file (format: lib/sdk/audit-files.ts): lines are hashed as they are
+// Writes an archive file (format: client/src/sdk/audit-files.ts): lines are hashed as they are
 // written, the trailer signs the digest and the end checkpoints, and the file appears
 // under its name only once complete and on disk (written beside it, fsynced, linked into
 // place without replacing an existing file, directory fsynced).
@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { link, open, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { KeyProvider } from "@/lib/crypto/key-provider";
-import { chainCheckpointLine, chainEventLine, type ChainCheckpoint, type ChainEvent } from "@/lib/sdk/audit-chain";
-import { ARCHIVE_FORMAT, ARCHIVE_MAC_LABEL, archiveStatement } from "@/lib/sdk/audit-files";
+import { chainCheckpointLine, chainEventLine, type ChainCheckpoint, type ChainEvent } from "runtime-vault/audit-chain";
+import { ARCHIVE_FORMAT, ARCHIVE_MAC_LABEL, archiveStatement } from "runtime-vault/audit-files";
 
 const FLUSH_CHARS = 256 * 1024;
 

@@ -1,0 +1,194 @@
+// runtime-vault mcp run <mount> — launches a mounted MCP server over stdio: fetches
+// the mount, leases and resolves its secrets as the bot, starts the server with them,
+// and relays JSON-RPC message by message, masking the values in everything the
+// server says. Each tool call takes a fresh lease whose justification names the
+// mount and the tool, so the audit trail ties every access to the work.
+import type { ChildProcess } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import type { Writable } from "node:stream";
+import { parse, parseDuration } from "../args.ts";
+import { context } from "../context.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { info } from "../output.ts";
+import { maskPatterns, StreamMasker } from "../mask.ts";
+import { JsonRpcLineMasker } from "../json-rpc-mask.ts";
+import { LeaseKeeper } from "../lease-keeper.ts";
+import { childEnv, exitLike, forwardSignals, pipeMasked, spawnChild, stopChild, waitForExit } from "../child.ts";
+import { substituteArgs } from "../secret-args.ts";
+import { exposedTokensWarning } from "../scrub-environ.ts";
+import { watchLifeline } from "../lifeline.ts";
+import { mcpClientConfig } from "../../sdk/mcp-client-config.ts";
+import type { BotMount } from "../../sdk/types.ts";
+
+const MAX_JUSTIFICATION = 2000;
+/** After the client closes stdin, how long the server may take to exit by itself before SIGTERM. */
+const STDIN_CLOSED_WAIT_MS = 1_000;
+
+/** The mount's template with {{mount}} and {{tool}} filled in, tagged with what triggered the lease. */
+export function mountJustification(mount: Pick<BotMount, "name" | "justificationTemplate">, event: { tool?: string; renewal?: boolean } = {}): string {
+  const tool = event.tool?.replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
+  const base = mount.justificationTemplate.replaceAll("{{mount}}", mount.name).replaceAll("{{tool}}", tool ?? "launch");
+  const what = tool ? `tool call ${tool}` : event.renewal ? "renewal" : "launch";
+  return `${base} [mcp mount ${mount.name}: ${what}]`.slice(0, MAX_JUSTIFICATION);
+}
+
+/** Tool names of the `tools/call` requests in one client message (a batch may hold several). */
+export function toolCalls(message: unknown): Array<{ id: unknown; tool: string }> {
+  const items = Array.isArray(message) ? message : [message];
+  return items.flatMap((m) => {
+    const req = m as { method?: unknown; id?: unknown; params?: { name?: unknown } };
+    return req && req.method === "tools/call" && typeof req.params?.name === "string" ? [{ id: req.id, tool: req.params.name }] : [];
+  });
+}
+
+export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
+  if (sub === "config") {
+    const { values, positionals } = parse(argv, { npx: { type: "boolean" } }, { min: 1, max: 1 });
+    const ctx = context(values);
+    const http = ctx.bot().http;
+    process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: values.npx ? "npx" : "runtime-vault" }).json + "\n");
+    return 0;
+  }
+  if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, config");
+  const { values, positionals } = parse(argv, { grace: { type: "string" } }, { min: 1, max: 1 });
+  const ctx = context(values);
+  const bot = ctx.bot();
+  const mount = await bot.mounts.get(positionals[0]);
+  const graceMs = values.grace ? parseDuration(values.grace) * 1000 : 5_000;
+
+  let child: ChildProcess | null = null;
+  let stopReason: string | null = null;
+  let shutdownReason: string | null = null;
+  let onEnded = (_reason: string) => {};
+  const keeper = new LeaseKeeper(bot, {
+    ttlSeconds: mount.ttlSeconds ?? undefined,
+    mount: mount.name,
+    pollMs: Number(process.env.RV_POLL_MS) || undefined,
+    onEnded: (reason) => onEnded(reason),
+    renewalJustification: () => mountJustification(mount, { renewal: true }),
+  });
+
+  // The client going away ends the run, also before the server is up (while waiting
+  // for approval). Closing stdin is the MCP way to stop a server: it is passed on, and
+  // the server gets a moment to exit by itself; a dead parent or a closed stdout stop
+  // it at once. Then the leases are released.
+  let serverStarted: (stdin: Writable | null) => void = () => {};
+  const serverIn = new Promise<Writable | null>((resolve) => (serverStarted = resolve));
+  const shutdown = (reason: string, { graceful }: { graceful: boolean }) => {
+    if (shutdownReason) return;
+    shutdownReason = reason;
+    if (!child) return keeper.cancel(reason);
+    const running = child;
+    running.stdin!.end();
+    if (graceful) setTimeout(() => void stopChild(running, { graceMs, group: true }), STDIN_CLOSED_WAIT_MS).unref();
+    else {
+      info(`${reason}; stopping MCP server ${mount.name}`);
+      void stopChild(running, { graceMs, group: true });
+    }
+  };
+  const unwatch = watchLifeline((reason) => shutdown(reason, { graceful: false }));
+  relayClientMessages(serverIn, keeper, mount, () => shutdown("the client closed stdin", { graceful: true }));
+
+  let held;
+  try {
+    held = await keeper.acquire(mount.mappings, mountJustification(mount));
+  } catch (err) {
+    serverStarted(null);
+    throw err;
+  }
+  const env: Record<string, string> = {};
+  mount.mappings.forEach((m, i) => {
+    if (m.env) env[m.env] = held[i].value;
+  });
+  const args = substituteArgs(mount.args, new Map(held.map((h) => [h.secret, h.value])), mount.command);
+  const patterns = maskPatterns([...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
+  const exposed = exposedTokensWarning();
+  if (exposed) info(exposed);
+
+  try {
+    child = await spawnChild(mount.command, args, { stdio: ["pipe", "pipe", "pipe"], env: childEnv(env), detached: true });
+  } catch (err) {
+    serverStarted(null);
+    await keeper.releaseAll();
+    info(`cannot start ${mount.command}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return 127;
+  }
+  const server = child;
+  server.stdin!.on("error", () => {}); // the server may exit first
+  const unforward = forwardSignals(server, true);
+  const outputs = Promise.all([
+    pipeMasked(server.stdout!, new JsonRpcLineMasker(patterns), process.stdout),
+    pipeMasked(server.stderr!, new StreamMasker(patterns), process.stderr),
+  ]);
+  onEnded = (reason) => {
+    stopReason = reason;
+    info(`${reason}; stopping MCP server ${mount.name}`);
+    void stopChild(server, { graceMs, group: true });
+  };
+  keeper.start();
+  serverStarted(server.stdin!);
+  if (shutdownReason) {
+    // The client left while the server was starting: nobody will talk to it.
+    const reason: string = shutdownReason;
+    shutdownReason = null;
+    shutdown(reason, { graceful: false });
+  }
+
+  const exit = await waitForExit(server);
+  await outputs;
+  unforward();
+  unwatch();
+  await keeper.releaseAll();
+  if (stopReason) return EXIT.leaseEnded;
+  if (shutdownReason) return 0;
+  return exitLike(exit);
+}
+
+/**
+ * Client → server, line by line and in order (messages that arrive while the server
+ * starts wait for it); a tool call first renews the leases for that call. Calls
+ * `onClosed` once stdin has ended and everything before was passed on.
+ */
+function relayClientMessages(serverIn: Promise<Writable | null>, keeper: LeaseKeeper, mount: BotMount, onClosed: () => void) {
+  let queue = Promise.resolve();
+  let partial = "";
+  const decoder = new StringDecoder("utf8");
+  const handle = async (line: string) => {
+    const server = await serverIn;
+    if (!server) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      message = null;
+    }
+    for (const call of toolCalls(message)) {
+      const outcome = await keeper.renew(mountJustification(mount, { tool: call.tool }));
+      if (outcome === "refused") {
+        const error = { code: -32001, message: "Runtime Vault refused access to this server's credentials; the server is being stopped" };
+        process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: call.id ?? null, error }) + "\n");
+        return;
+      }
+    }
+    server.write(line + "\n");
+  };
+  process.stdin.on("data", (chunk: Buffer) => {
+    partial += decoder.write(chunk);
+    const lines = partial.split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) queue = queue.then(() => handle(line));
+  });
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    // Before the server is up there is nothing to pass on: stop waiting at once.
+    void Promise.race([serverIn, Promise.resolve(undefined)]).then((s) => s === undefined && onClosed());
+    queue = queue.then(async () => {
+      if (partial) await handle(partial);
+      onClosed();
+    });
+  };
+  process.stdin.on("end", end);
+  process.stdin.on("error", end);
+}

@@ -1,0 +1,80 @@
+// Entry point of the `runtime-vault` CLI (bin/runtime-vault.js loads its compiled JavaScript).
+import { RuntimeVaultError } from "../sdk/errors.ts";
+import { CliError } from "./errors.ts";
+import { VERSION } from "../version.ts";
+import { takeTokensFromEnvironment } from "./scrub-environ.ts";
+import { USAGE } from "./usage.ts";
+import { secretCommand } from "./commands/secret.ts";
+import { botCommand } from "./commands/bot.ts";
+import { grantCommand } from "./commands/grant.ts";
+import { leaseCommand, revokeAllCommand } from "./commands/lease.ts";
+import { auditCommand } from "./commands/audit.ts";
+import { mountCommand } from "./commands/mount.ts";
+import { execCommand } from "./commands/exec.ts";
+import { mcpCommand } from "./commands/mcp.ts";
+
+// Operator commands that need the vault's database run on the vault host, from the
+// server's checkout: the client package carries nothing that talks to the database.
+async function keyCommand(): Promise<number> {
+  throw new CliError("key rewrap runs on the vault host, from the server's checkout: npm run key:rewrap (DATABASE_URL, RV_MASTER_KEY, RV_PREVIOUS_MASTER_KEYS)", 2);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  secret: secretCommand,
+  bot: botCommand,
+  grant: grantCommand,
+  lease: leaseCommand,
+  "revoke-all": revokeAllCommand,
+  audit: auditCommand,
+  key: keyCommand,
+  mount: mountCommand,
+  exec: execCommand,
+  mcp: mcpCommand,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`runtime-vault: unknown command ${command}\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes("--help") && command !== "exec") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    return await handler(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`runtime-vault: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof RuntimeVaultError) {
+      // API messages never carry secret values.
+      process.stderr.write(`runtime-vault: ${err.code}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`runtime-vault: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+export async function main(argv: string[]) {
+  takeTokensFromEnvironment();
+  const code = await run(argv);
+  // Let piped output drain before exiting (unless stdout is gone: nothing will drain then).
+  process.exitCode = code;
+  if (process.stdout.writableNeedDrain && !process.stdout.destroyed) {
+    await new Promise((r) => ["drain", "close", "error"].forEach((e) => process.stdout.once(e, r)));
+  }
+  process.exit(code);
+}

@@ -1,0 +1,27 @@
+import { info } from "./output.ts";
+
+const PLACEHOLDER = /\{\{secret:([A-Z][A-Z0-9_]{0,127})\}\}/g;
+
+/**
+ * Substitutes `{{secret:NAME}}` in arguments. Arguments are readable by every local
+ * user through the process list, so each use is announced on stderr.
+ */
+export function substituteArgs(args: string[], values: Map<string, string>, command: string): string[] {
+  const used = new Set<string>();
+  const out = args.map((arg) =>
+    arg.replace(PLACEHOLDER, (whole, name: string) => {
+      const value = values.get(name);
+      if (value === undefined) return whole;
+      used.add(name);
+      return value;
+    }),
+  );
+  for (const name of used) {
+    info(`warning: ${name} is passed to ${command} as a command-line argument; other local users can read it in the process list`);
+  }
+  return out;
+}
+
+export function unresolvedPlaceholders(args: string[], names: Set<string>): string[] {
+  return [...new Set(args.flatMap((a) => [...a.matchAll(PLACEHOLDER)].map((m) => m[1])))].filter((n) => !names.has(n));
+}
