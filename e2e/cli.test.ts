@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/database";
@@ -442,7 +442,10 @@ describe("runtime-vault audit, mounts and keys", () => {
     const created = await cli(["mount", "create", "billing", "--bot", "billing-bot", "--command", "npx", "--arg", "billing-mcp", "--map", "BILLING_KEY@production=BILLING_API_KEY", "--justification", "Billing MCP server"]);
     expect(created.code).toBe(0);
     const config = JSON.parse((await cli(["mount", "config", "billing"])).stdout);
-    expect(config).toEqual({ mcpServers: { billing: { command: "runtime-vault", args: ["mcp", "run", "billing"], env: { RV_URL: server.url, RV_BOT_TOKEN: expect.stringMatching(/^rvb_…/) } } } });
+    // This CLI by absolute path (node and its entry script), never a PATH or registry lookup.
+    expect(config).toEqual({ mcpServers: { billing: { command: realpathSync(process.execPath), args: [realpathSync(CLI), "mcp", "run", "billing"], env: { RV_URL: server.url, RV_BOT_TOKEN: expect.stringMatching(/^rvb_…/) } } } });
+    const npx = JSON.parse((await cli(["mount", "config", "billing", "--npx"])).stdout);
+    expect(npx.mcpServers.billing).toMatchObject({ command: "npx", args: ["--yes", `--package=${realpathSync(path.join(ROOT, "client"))}`, "runtime-vault", "mcp", "run", "billing"] });
     expect((await cli(["mount", "list"])).stdout).toMatch(/billing\s+mnt_[0-9a-f]+\s+billing-bot\s+npx\s+BILLING_KEY/);
   });
 

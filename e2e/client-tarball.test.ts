@@ -2,10 +2,11 @@
 // tarball alone into an empty folder with the registry unreachable, then used with plain
 // `node` (no tsx, no TypeScript): the SDK through `import` and `require`, and the CLI
 // through `npx runtime-vault` against the real server: exec injects the value, masks it,
-// passes the exit code, and a revoke stops the command.
+// passes the exit code, and a revoke stops the command; `mount config` prints entries
+// that start this installation and never a registry download.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/database";
@@ -173,5 +174,53 @@ describe("the packed client, installed offline on a bot host", () => {
     expect(done.code).toBe(124);
     expect(done.stderr).toMatch(/was revoked; stopping node/);
     expect(done.stdout + done.stderr).not.toContain(scenario.value);
+  });
+
+  it("prints MCP client configs that start this installation, never a registry download", async () => {
+    const mount = await admin.mounts.create({
+      name: "ledger-mcp",
+      botId: scenario.bot.id,
+      command: process.execPath,
+      args: [path.join(host, "print-env.mjs"), "0"],
+      mappings: [{ secret: "LEDGER_KEY", env: "LEDGER" }],
+      justificationTemplate: "Ledger MCP server for the tarball suite",
+      ttlSeconds: null,
+    });
+    const adminEnv = hostEnv({ RV_URL: server.url, RV_TOKEN: scenario.adminToken });
+    const config = async (...extra: string[]) => {
+      const run = await runCommand("npx", ["runtime-vault", "mount", "config", mount.name, ...extra], { cwd: host, env: adminEnv });
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout).mcpServers[mount.name] as { command: string; args: string[]; env: Record<string, string> };
+    };
+    // Somewhere else, with a registry that is not there and an empty npm cache: whatever
+    // runs was found through the config alone. No fetch retries: a registry fetch fails at once.
+    const elsewhere = mkdtempSync(path.join(tmp, "mcp-client-"));
+    const launch = async (entry: { command: string; args: string[]; env: Record<string, string> }, pathVar: string) => {
+      const env = { PATH: pathVar, HOME: elsewhere, npm_config_registry: "http://127.0.0.1:9/", npm_config_fetch_retries: "0", npm_config_cache: path.join(elsewhere, `cache-${Math.random()}`), RV_POLL_MS: "300", ...entry.env, RV_BOT_TOKEN: scenario.token };
+      const run = startCommand(entry.command, entry.args, { cwd: elsewhere, env, input: "open" });
+      const done = await run.done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain("value: <secret:LEDGER_KEY>");
+      expect(done.stdout + done.stderr).not.toContain(scenario.value);
+    };
+
+    // Default: node and the installed CLI by absolute path; it runs with no PATH at all.
+    const direct = await config();
+    const entry = realpathSync(path.join(host, "node_modules", "runtime-vault", "bin", "runtime-vault.js"));
+    expect(direct).toEqual({ command: realpathSync(process.execPath), args: [entry, "mcp", "run", mount.name], env: { RV_URL: server.url, RV_BOT_TOKEN: expect.stringMatching(/^rvb_…/) } });
+    await launch(direct, "/nonexistent");
+
+    // --npx pins this installation's folder; --package a tarball. Never a bare name.
+    const pinnedFolder = await config("--npx");
+    expect(pinnedFolder.command).toBe("npx");
+    expect(pinnedFolder.args).toEqual(["--yes", `--package=${realpathSync(path.join(host, "node_modules", "runtime-vault"))}`, "runtime-vault", "mcp", "run", mount.name]);
+    const pinnedTarball = await config("--package", tarball);
+    expect(pinnedTarball.args).toEqual(["--yes", `--package=${tarball}`, "runtime-vault", "mcp", "run", mount.name]);
+    const nodePath = `${path.dirname(process.execPath)}:/usr/bin:/bin`;
+    await launch(pinnedFolder, nodePath);
+    await launch(pinnedTarball, nodePath);
+
+    const relative = await runCommand("npx", ["runtime-vault", "mount", "config", mount.name, "--package", "no-such.tgz"], { cwd: host, env: adminEnv });
+    expect(relative).toMatchObject({ code: 1, stderr: expect.stringContaining("no such file") });
   });
 });

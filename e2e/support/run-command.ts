@@ -17,7 +17,14 @@ export interface StartedCommand {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-export function startCommand(file: string, args: string[], { cwd, env, input }: { cwd: string; env: Record<string, string>; input?: string }): StartedCommand {
+export interface CommandOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Written to stdin, which is then closed; "open": a pipe left open (the caller may end it). Default: no stdin. */
+  input?: string | "open";
+}
+
+export function startCommand(file: string, args: string[], { cwd, env, input }: CommandOptions): StartedCommand {
   const child: ChildProcess = spawn(file, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -27,7 +34,7 @@ export function startCommand(file: string, args: string[], { cwd, env, input }: 
     listeners.forEach((l) => l());
   });
   child.stderr!.on("data", (c: Buffer) => (stderr += c));
-  if (input !== undefined) child.stdin!.end(input);
+  if (input !== undefined && input !== "open") child.stdin!.end(input);
   const done = new Promise<CommandRun>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -60,6 +67,6 @@ export function startCommand(file: string, args: string[], { cwd, env, input }: 
   return { child, done, stdout: () => stdout, waitFor };
 }
 
-export function runCommand(file: string, args: string[], opts: { cwd: string; env: Record<string, string>; input?: string }): Promise<CommandRun> {
+export function runCommand(file: string, args: string[], opts: CommandOptions): Promise<CommandRun> {
   return startCommand(file, args, opts).done;
 }

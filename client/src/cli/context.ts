@@ -3,7 +3,7 @@ import { BotClient } from "../sdk/bot-client.ts";
 import { VERSION } from "../version.ts";
 import { loadConfig } from "./config.ts";
 import { CliError } from "./errors.ts";
-import type { MaskedSecret } from "./mask.ts";
+import type { MaskedSecret } from "../exec/mask.ts";
 
 const USER_AGENT = `runtime-vault-cli/${VERSION}`;
 

@@ -1,9 +1,7 @@
-/** A failure the CLI reports as one line on stderr, with its exit code. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
+import { ExecError } from "../exec/errors.ts";
+
+/** A failure the CLI reports as one line on stderr, with its exit code (as every ExecError). */
+export class CliError extends ExecError {}
 
 export class UsageError extends CliError {
   constructor(message: string) {

@@ -1,6 +1,7 @@
 // Entry point of the `runtime-vault` CLI (bin/runtime-vault.js loads its compiled JavaScript).
 import { RuntimeVaultError } from "../sdk/errors.ts";
 import { CliError } from "./errors.ts";
+import { ExecError } from "../exec/errors.ts";
 import { VERSION } from "../version.ts";
 import { takeTokensFromEnvironment } from "./scrub-environ.ts";
 import { USAGE } from "./usage.ts";
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await handler(rest);
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof ExecError) {
       process.stderr.write(`runtime-vault: ${err.message}\n`);
       return err.exitCode;
     }

@@ -21,7 +21,9 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   audit verify --archive FILE… [--anchor FILE] offline, no server: exit 1 when broken; signatures are
                                                checked only with RV_MASTER_KEY set
   mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV]… --justification T [--ttl 15m]
-  mount list | mount show M | mount delete M | mount config M [--npx]
+  mount list | mount show M | mount delete M
+  mount config M [--npx | --package FILE.tgz] the MCP client entry: this CLI's absolute path; --npx/--package:
+                                               npx pinned to this installation or to a tarball
   (key rewrap runs on the vault host: npm run key:rewrap in the server's checkout)
 
 Runtime (RV_URL + RV_BOT_TOKEN, a bot token):
@@ -30,7 +32,7 @@ Runtime (RV_URL + RV_BOT_TOKEN, a bot token):
        Output is masked as <secret:NAME>; a revoked lease stops COMMAND (exit 124);
        otherwise the exit code (or signal) is COMMAND's.
   mcp run MOUNT                                launch a mounted MCP server over stdio
-  mcp config MOUNT [--npx]                     print the MCP client configuration
+  mcp config MOUNT [--npx | --package FILE]    print the MCP client configuration (as mount config)
 
 runtime-vault --version prints the client's version.
 Every command takes --json (machine-readable output), --url URL and --config FILE.

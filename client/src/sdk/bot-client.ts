@@ -1,5 +1,35 @@
-import { Http, type HttpOptions } from "./http.ts";
+import { Http, sleep, type HttpOptions } from "./http.ts";
+import { LeaseGone, RuntimeVaultError } from "./errors.ts";
 import type { BotLease, BotMount, IssuedLease, LeaseRequest, PendingLease, ResolvedSecret } from "./types.ts";
+
+export interface LeaseOptions {
+  justification: string;
+  /** Omitted: the bot's environment (its default scope). */
+  scope?: string;
+  /** Lifetime in seconds (the grant and the policy cap it). */
+  ttlSeconds?: number;
+  mount?: string;
+  /** While the lease waits for human approval, how often to ask (default 2 s). */
+  pollMs?: number;
+  /** Stops waiting for approval. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A resolved lease that hands itself back: `await using lease = await bot.lease(…)`
+ * (TypeScript 5.2+, or Node with explicit resource management) releases it at the end
+ * of the block; elsewhere call `release()` in a `finally`.
+ */
+export interface HeldLease extends AsyncDisposable {
+  id: string;
+  secret: string;
+  scope: string;
+  singleUse: boolean;
+  expiresAt: string;
+  value: string;
+  /** Hands the lease back (once; later calls do nothing). A lease that already ended is not an error. */
+  release(): Promise<void>;
+}
 
 /** What a bot (token `rvb_…`) can do: lease, resolve, release; fetch its mounts. */
 export class BotClient {
@@ -23,6 +53,46 @@ export class BotClient {
     /** Hands the lease back early (idempotent). */
     release: (id: string) => this.http.request<void>("DELETE", `/api/leases/${encodeURIComponent(id)}`),
   };
+
+  /** Requests and resolves one secret (waiting for approval if the policy asks for it). */
+  async lease(secret: string, opts: LeaseOptions): Promise<HeldLease> {
+    const requested = await this.leases.request({ secret, scope: opts.scope, justification: opts.justification, ttlSeconds: opts.ttlSeconds, mount: opts.mount });
+    let lease: IssuedLease;
+    if (requested.status === "pending") {
+      try {
+        lease = await this.awaitApproval(requested.id, opts);
+      } catch (err) {
+        await this.leases.release(requested.id).catch(() => {});
+        throw err;
+      }
+    } else lease = requested;
+    let value: string;
+    try {
+      value = (await this.leases.resolve(lease)).value;
+    } catch (err) {
+      await this.leases.release(lease.id).catch(() => {});
+      throw err;
+    }
+    let released: Promise<void> | null = null;
+    const release = () =>
+      (released ??= this.leases.release(lease.id).catch((err) => {
+        if (!(err instanceof LeaseGone)) throw err;
+      }));
+    const { leaseToken: _token, status: _status, ...meta } = lease;
+    return { ...meta, value, release, [Symbol.asyncDispose]: release };
+  }
+
+  private async awaitApproval(id: string, opts: LeaseOptions): Promise<IssuedLease> {
+    for (;;) {
+      await sleep(opts.pollMs ?? 2_000, opts.signal);
+      const lease = await this.leases.get(id);
+      if (lease.status === "pending") continue;
+      if (lease.status === "active" && lease.leaseToken) {
+        return { id, secret: lease.secret, scope: lease.scope, status: "active", singleUse: lease.singleUse, expiresAt: lease.expiresAt, leaseToken: lease.leaseToken };
+      }
+      throw new RuntimeVaultError(`lease ${id} for ${lease.secret} was not approved (${lease.status})`, "not_approved", 0);
+    }
+  }
 
   readonly mounts = {
     get: (name: string) => this.http.request<BotMount>("GET", `/api/mounts/${encodeURIComponent(name)}`),

@@ -1,5 +1,6 @@
 // Runtime Vault SDK: `import { createClient } from "runtime-vault"` (ESM) or
-// `const { createClient } = require("runtime-vault")` (CommonJS). fetch only, no dependencies.
+// `const { createClient } = require("runtime-vault")` (CommonJS). No dependencies: fetch
+// for the API, node:child_process for exec().
 import { AdminClient } from "./admin-client.ts";
 import { BotClient } from "./bot-client.ts";
 import type { HttpOptions } from "./http.ts";
@@ -8,9 +9,10 @@ export * from "./errors.ts";
 export type * from "./types.ts";
 export type { HttpOptions } from "./http.ts";
 export { AdminClient } from "./admin-client.ts";
-export { BotClient } from "./bot-client.ts";
+export { BotClient, type HeldLease, type LeaseOptions } from "./bot-client.ts";
+export { exec, ExecError, type ExecOptions, type ExecResult, type ExecSecret, type ExecOutput } from "./exec.ts";
 export { parseSse, type SseMessage } from "./sse.ts";
-export { mcpClientConfig, BOT_TOKEN_PLACEHOLDER, type McpClientConfigOptions, type McpServerEntry } from "./mcp-client-config.ts";
+export { mcpClientConfig, npxLauncher, PATH_LAUNCHER, BOT_TOKEN_PLACEHOLDER, type McpClientConfigOptions, type McpServerEntry, type McpLauncher } from "./mcp-client-config.ts";
 export { VERSION } from "../version.ts";
 
 export type ClientOptions = Omit<HttpOptions, "token" | "baseUrl"> & {

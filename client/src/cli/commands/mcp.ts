@@ -10,14 +10,16 @@ import { parse, parseDuration } from "../args.ts";
 import { context } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { info } from "../output.ts";
-import { maskPatterns, StreamMasker } from "../mask.ts";
-import { JsonRpcLineMasker } from "../json-rpc-mask.ts";
-import { LeaseKeeper } from "../lease-keeper.ts";
-import { childEnv, exitLike, forwardSignals, pipeMasked, spawnChild, stopChild, waitForExit } from "../child.ts";
-import { substituteArgs } from "../secret-args.ts";
+import { maskPatterns, StreamMasker } from "../../exec/mask.ts";
+import { JsonRpcLineMasker } from "../../exec/json-rpc-mask.ts";
+import { LeaseKeeper } from "../../exec/lease-keeper.ts";
+import { childEnv, pipeMasked, spawnChild, stopChild, waitForExit } from "../../exec/child.ts";
+import { exitLike, forwardSignals } from "../mirror-child.ts";
+import { substituteArgs } from "../../exec/secret-args.ts";
 import { exposedTokensWarning } from "../scrub-environ.ts";
 import { watchLifeline } from "../lifeline.ts";
 import { mcpClientConfig } from "../../sdk/mcp-client-config.ts";
+import { configLauncher } from "../launcher.ts";
 import type { BotMount } from "../../sdk/types.ts";
 
 const MAX_JUSTIFICATION = 2000;
@@ -43,10 +45,10 @@ export function toolCalls(message: unknown): Array<{ id: unknown; tool: string }
 
 export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   if (sub === "config") {
-    const { values, positionals } = parse(argv, { npx: { type: "boolean" } }, { min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" } }, { min: 1, max: 1 });
     const ctx = context(values);
     const http = ctx.bot().http;
-    process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: values.npx ? "npx" : "runtime-vault" }).json + "\n");
+    process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
     return 0;
   }
   if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, config");
@@ -66,6 +68,7 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
     pollMs: Number(process.env.RV_POLL_MS) || undefined,
     onEnded: (reason) => onEnded(reason),
     renewalJustification: () => mountJustification(mount, { renewal: true }),
+    notify: info,
   });
 
   // The client going away ends the run, also before the server is up (while waiting
@@ -100,7 +103,7 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   mount.mappings.forEach((m, i) => {
     if (m.env) env[m.env] = held[i].value;
   });
-  const args = substituteArgs(mount.args, new Map(held.map((h) => [h.secret, h.value])), mount.command);
+  const args = substituteArgs(mount.args, new Map(held.map((h) => [h.secret, h.value])), mount.command, info);
   const patterns = maskPatterns([...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
   const exposed = exposedTokensWarning();
   if (exposed) info(exposed);

@@ -6,6 +6,7 @@ import { info, printJson, printTable } from "../output.ts";
 import { NotFound } from "../../sdk/errors.ts";
 import type { AdminClient } from "../../sdk/admin-client.ts";
 import { mcpClientConfig } from "../../sdk/mcp-client-config.ts";
+import { configLauncher } from "../launcher.ts";
 
 const MOUNT_ID = /^mnt_[0-9a-f]{24}$/;
 
@@ -74,11 +75,11 @@ export async function mountCommand([sub, ...argv]: string[]): Promise<number> {
       return 0;
     }
     case "config": {
-      const { values, positionals } = parse(argv, { npx: { type: "boolean" } }, { min: 1, max: 1 });
+      const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" } }, { min: 1, max: 1 });
       const ctx = context(values);
       const admin = ctx.admin();
       const mount = await admin.mounts.get(await mountIdOf(admin, positionals[0]));
-      const { json } = mcpClientConfig({ mount, vaultUrl: admin.http.baseUrl, launcher: values.npx ? "npx" : "runtime-vault" });
+      const { json } = mcpClientConfig({ mount, vaultUrl: admin.http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) });
       process.stdout.write(json + "\n");
       return 0;
     }

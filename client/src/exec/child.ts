@@ -1,6 +1,5 @@
-// Starting, stopping and mirroring the child process.
+// Starting, stopping and piping the child process (exec's engine, for the CLI and the SDK).
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { constants } from "node:os";
 import { Transform, type Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 
@@ -9,11 +8,10 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
 }
 
-export const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /** The launcher's own credentials never reach the child. */
-export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+export function childEnv(extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...base };
   delete env.RV_TOKEN;
   delete env.RV_BOT_TOKEN;
   return { ...env, ...extra };
@@ -32,7 +30,7 @@ export function waitForExit(child: ChildProcess): Promise<ChildExit> {
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
-function signalChild(child: ChildProcess, signal: NodeJS.Signals, group: boolean) {
+export function signalChild(child: ChildProcess, signal: NodeJS.Signals, group: boolean) {
   try {
     if (group && child.pid) process.kill(-child.pid, signal);
     else child.kill(signal);
@@ -48,22 +46,6 @@ export async function stopChild(child: ChildProcess, { graceMs, group }: { grace
   const timer = setTimeout(() => signalChild(child, "SIGKILL", group), graceMs);
   await exit;
   clearTimeout(timer);
-}
-
-/**
- * Passes the CLI's signals on. A terminal sends SIGINT/SIGQUIT to the whole
- * foreground group, so a child in our group already has them: only signals aimed at
- * this process alone are forwarded then.
- */
-export function forwardSignals(child: ChildProcess, group: boolean): () => void {
-  const handlers = FORWARDED_SIGNALS.map((signal) => {
-    const handler = () => {
-      if (group || (signal !== "SIGINT" && signal !== "SIGQUIT")) signalChild(child, signal, group);
-    };
-    process.on(signal, handler);
-    return [signal, handler] as const;
-  });
-  return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
 }
 
 /**
@@ -94,13 +76,4 @@ export function pipeMasked(source: Readable, masker: { push(b: Buffer): Buffer; 
     target.off("close", onTargetGone);
   };
   return finished(transform).then(detach, detach);
-}
-
-/** The CLI's exit status mirroring the child's: its exit code, or death by the same signal. */
-export function exitLike({ code, signal }: ChildExit): Promise<number> {
-  if (!signal) return Promise.resolve(code ?? 1);
-  FORWARDED_SIGNALS.forEach((s) => process.removeAllListeners(s));
-  process.kill(process.pid, signal);
-  // Signals Node survives by default: report them as a shell would (128 + n).
-  return new Promise((resolve) => setTimeout(() => resolve(128 + (constants.signals[signal] ?? 0)), 200));
 }

@@ -1,12 +1,10 @@
-import { info } from "./output.ts";
-
 const PLACEHOLDER = /\{\{secret:([A-Z][A-Z0-9_]{0,127})\}\}/g;
 
 /**
  * Substitutes `{{secret:NAME}}` in arguments. Arguments are readable by every local
- * user through the process list, so each use is announced on stderr.
+ * user through the process list, so each use is announced (`warn`; the CLI's goes to stderr).
  */
-export function substituteArgs(args: string[], values: Map<string, string>, command: string): string[] {
+export function substituteArgs(args: string[], values: Map<string, string>, command: string, warn: (message: string) => void): string[] {
   const used = new Set<string>();
   const out = args.map((arg) =>
     arg.replace(PLACEHOLDER, (whole, name: string) => {
@@ -17,7 +15,7 @@ export function substituteArgs(args: string[], values: Map<string, string>, comm
     }),
   );
   for (const name of used) {
-    info(`warning: ${name} is passed to ${command} as a command-line argument; other local users can read it in the process list`);
+    warn(`warning: ${name} is passed to ${command} as a command-line argument; other local users can read it in the process list`);
   }
   return out;
 }

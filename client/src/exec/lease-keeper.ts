@@ -5,7 +5,7 @@
 import type { BotClient } from "../sdk/bot-client.ts";
 import { NetworkError, RuntimeVaultError } from "../sdk/errors.ts";
 import type { IssuedLease } from "../sdk/types.ts";
-import { CliError } from "./errors.ts";
+import { ExecError } from "./errors.ts";
 
 export interface WantedSecret {
   secret: string;
@@ -30,6 +30,8 @@ export interface LeaseKeeperOptions {
   onEnded: (reason: string) => void;
   /** Justification for automatic renewals. */
   renewalJustification: () => string;
+  /** Progress worth telling a person (waiting for approval). Default: stderr. */
+  notify?: (message: string) => void;
 }
 
 const ENDED_STATUSES = new Set(["revoked", "denied", "expired"]);
@@ -68,7 +70,7 @@ export class LeaseKeeper {
       this.throwIfCancelled();
     } catch (err) {
       await this.releaseAll();
-      throw err instanceof CliError ? err : new CliError(`could not obtain the secrets: ${describeError(err)}`);
+      throw err instanceof ExecError ? err : new ExecError(`could not obtain the secrets: ${describeError(err)}`, 1, { cause: err });
     }
     this.scheduleRenewal();
     return this.held;
@@ -80,7 +82,7 @@ export class LeaseKeeper {
   }
 
   private throwIfCancelled() {
-    if (this.cancelled) throw new CliError(`stopped before the start: ${this.cancelled}`);
+    if (this.cancelled) throw new ExecError(`stopped before the start: ${this.cancelled}`);
   }
 
   start() {
@@ -111,7 +113,8 @@ export class LeaseKeeper {
 
   /** Polls a pending lease until approvers decide; the first read after approval carries its token. */
   private async awaitApproval(w: WantedSecret, id: string): Promise<IssuedLease> {
-    process.stderr.write(`runtime-vault: ${describeWanted(w)} needs approval; waiting for lease ${id} to be approved…\n`);
+    const notify = this.opts.notify ?? ((m: string) => process.stderr.write(`runtime-vault: ${m}\n`));
+    notify(`${describeWanted(w)} needs approval; waiting for lease ${id} to be approved…`);
     for (;;) {
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 2_000));
       this.throwIfCancelled();
@@ -120,13 +123,13 @@ export class LeaseKeeper {
       if (lease.status === "active" && lease.leaseToken) {
         return { id, secret: lease.secret, scope: lease.scope, status: "active", singleUse: lease.singleUse, expiresAt: lease.expiresAt, leaseToken: lease.leaseToken };
       }
-      throw new CliError(`lease ${id} for ${w.secret} was not approved (${lease.status})`);
+      throw new ExecError(`lease ${id} for ${w.secret} was not approved (${lease.status})`);
     }
   }
 
   private async request(w: WantedSecret, justification: string): Promise<IssuedLease> {
     const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
-    if (lease.status !== "active") throw new CliError(`${describeWanted(w)} now needs human approval`);
+    if (lease.status !== "active") throw new ExecError(`${describeWanted(w)} now needs human approval`);
     return lease;
   }
 
