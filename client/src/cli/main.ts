@@ -5,14 +5,6 @@ import { ExecError } from "../exec/errors.ts";
 import { VERSION } from "../version.ts";
 import { takeTokensFromEnvironment } from "./scrub-environ.ts";
 import { USAGE } from "./usage.ts";
-import { secretCommand } from "./commands/secret.ts";
-import { botCommand } from "./commands/bot.ts";
-import { grantCommand } from "./commands/grant.ts";
-import { leaseCommand, revokeAllCommand } from "./commands/lease.ts";
-import { auditCommand } from "./commands/audit.ts";
-import { mountCommand } from "./commands/mount.ts";
-import { execCommand } from "./commands/exec.ts";
-import { mcpCommand } from "./commands/mcp.ts";
 
 // Operator commands that need the vault's database run on the vault host, from the
 // server's checkout: the client package carries nothing that talks to the database.
@@ -20,17 +12,20 @@ async function keyCommand(): Promise<number> {
   throw new CliError("key rewrap runs on the vault host, from the server's checkout: npm run key:rewrap (DATABASE_URL, RV_MASTER_KEY, RV_PREVIOUS_MASTER_KEYS)", 2);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  secret: secretCommand,
-  bot: botCommand,
-  grant: grantCommand,
-  lease: leaseCommand,
-  "revoke-all": revokeAllCommand,
-  audit: auditCommand,
-  key: keyCommand,
-  mount: mountCommand,
-  exec: execCommand,
-  mcp: mcpCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on use: a command's start pays only for its own modules.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  secret: async () => (await import("./commands/secret.ts")).secretCommand,
+  bot: async () => (await import("./commands/bot.ts")).botCommand,
+  grant: async () => (await import("./commands/grant.ts")).grantCommand,
+  lease: async () => (await import("./commands/lease.ts")).leaseCommand,
+  "revoke-all": async () => (await import("./commands/lease.ts")).revokeAllCommand,
+  audit: async () => (await import("./commands/audit.ts")).auditCommand,
+  key: async () => keyCommand,
+  mount: async () => (await import("./commands/mount.ts")).mountCommand,
+  exec: async () => (await import("./commands/exec.ts")).execCommand,
+  mcp: async () => (await import("./commands/mcp.ts")).mcpCommand,
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -43,8 +38,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const handler = COMMANDS[command];
-  if (!handler) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     process.stderr.write(`runtime-vault: unknown command ${command}\n${USAGE}`);
     return 2;
   }
@@ -53,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await handler(rest);
+    return await (await load())(rest);
   } catch (err) {
     if (err instanceof ExecError) {
       process.stderr.write(`runtime-vault: ${err.message}\n`);
