@@ -19,6 +19,10 @@ export interface HttpReceiver {
   headers: http.IncomingHttpHeaders[];
   /** "ok": 200. "fail": 503. "drop": read the batch, then cut the connection without an answer. */
   mode: "ok" | "fail" | "drop";
+  /** Answer this much later (a slow receiver keeps a batch in flight). */
+  delayMs: number;
+  /** Batches read and not answered yet. */
+  inFlight: number;
   /** Stop listening (connection refused) and cut open connections. */
   down(): Promise<void>;
   /** Listen again on the same port. */
@@ -41,6 +45,8 @@ export async function startHttpReceiver(port = 0): Promise<HttpReceiver> {
     requests: 0,
     headers: [],
     mode: "ok",
+    delayMs: 0,
+    inFlight: 0,
     down: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -54,7 +60,10 @@ export async function startHttpReceiver(port = 0): Promise<HttpReceiver> {
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
+    req.on("end", async () => {
+      receiver.inFlight++;
+      if (receiver.delayMs > 0) await new Promise((r) => setTimeout(r, receiver.delayMs));
+      receiver.inFlight--;
       receiver.requests++;
       receiver.headers.push(req.headers);
       let batch: SinkRecord[];

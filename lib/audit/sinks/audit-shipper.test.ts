@@ -55,7 +55,7 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 20_000
 }
 
 function config(sinks: string, extra: Record<string, string> = {}): SinksConfig {
-  return parseSinksConfig({ RV_AUDIT_SINKS: sinks, RV_AUDIT_SINK_POLL_MS: "50", ...extra } as NodeJS.ProcessEnv)!;
+  return parseSinksConfig({ RV_AUDIT_SINKS: sinks, RV_AUDIT_SINK_POLL_MS: "50", ...extra })!;
 }
 
 function ship(cfg: SinksConfig, opts: { gaugeMs?: number; publish?: boolean } = {}): AuditShipper {
@@ -225,14 +225,14 @@ describe("audit shipper", () => {
     await record(orgId, 12);
     const first = await heads([orgId]);
     const a = ship(config(sinks));
-    await until(() => cursorsAt("resume-h", first) && cursorsAt("resume-f", first), 10_000, "first shipper");
+    await until(async () => (await cursorsAt("resume-h", first)) && (await cursorsAt("resume-f", first)), 10_000, "first shipper");
     await a.stop();
     const shippedByA = receiver.records.length;
 
     await record(orgId, 9);
     const target = await heads([orgId]);
     ship(config(sinks));
-    await until(() => cursorsAt("resume-h", target) && cursorsAt("resume-f", target), 10_000, "second shipper");
+    await until(async () => (await cursorsAt("resume-h", target)) && (await cursorsAt("resume-f", target)), 10_000, "second shipper");
     // The second shipper's first record is the one after the first's last: nothing again, nothing skipped.
     expect(receiver.records[shippedByA].seq).toBe(first.get(orgId)! + 1);
     expect(expectComplete(receiver.records, target, "http").duplicates).toBe(0);

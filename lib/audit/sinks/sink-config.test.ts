@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { AuditSinkConfigError, parseSinksConfig } from "./sink-config";
 
-const parse = (env: Record<string, string>) => parseSinksConfig(env as NodeJS.ProcessEnv);
+const parse = (env: Record<string, string>) => parseSinksConfig(env);
 
 function refusal(env: Record<string, string>): string {
   try {

@@ -87,7 +87,7 @@ export function describeTarget(url: URL): string {
 }
 
 /** RV_AUDIT_SINKS and its companions; null when no sink is configured. */
-export function parseSinksConfig(env: NodeJS.ProcessEnv = process.env): SinksConfig | null {
+export function parseSinksConfig(env: Record<string, string | undefined> = process.env): SinksConfig | null {
   const list = (env.RV_AUDIT_SINKS ?? "").split(/[;,\s]+/).filter(Boolean);
   const mode = parseMode(env.RV_AUDIT_SINK_MODE);
   const lagAlertSeconds = numberVar(env, "RV_AUDIT_SINK_LAG_ALERT_SECONDS", 60, 0.1, 86_400);
@@ -110,7 +110,7 @@ function parseMode(raw: string | undefined): SinkMode {
   throw new AuditSinkConfigError(`RV_AUDIT_SINK_MODE must be "continue" or "fail-closed"`);
 }
 
-function numberVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+function numberVar(env: Record<string, string | undefined>, name: string, dflt: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return dflt;
   const n = Number(raw);
@@ -118,7 +118,7 @@ function numberVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: numb
   return n;
 }
 
-function parseSink(entry: string, index: number, mode: SinkMode, env: NodeJS.ProcessEnv): SinkSpec {
+function parseSink(entry: string, index: number, mode: SinkMode, env: Record<string, string | undefined>): SinkSpec {
   let url: URL;
   try {
     url = new URL(entry);
