@@ -1,12 +1,16 @@
 // One step of the outbox: the next batch of one org's sealed events to one sink.
 //
-// In one transaction, under the (sink, org) advisory lock (one shipper per pair across
-// every app instance; an instance that finds it taken skips the pair, whoever holds it
-// ships), it reads the cursor, reads the events after it in seq order, hands them to
-// the sink, and only once the sink confirmed them moves the cursor to the last one.
-// A crash anywhere before the commit leaves the cursor where it was and the lock
-// released with the connection: the next shipper sends the same events again. So every
-// event reaches the sink at least once and in order, a batch possibly twice.
+// Under the (sink, org) advisory lock (one shipper per pair across every app instance;
+// an instance that finds it taken skips the pair, whoever holds it ships), it reads the
+// cursor, reads the events after it in seq order, hands them to the sink, and only once
+// the sink confirmed them moves the cursor to the last one. A crash anywhere before
+// that update leaves the cursor where it was and the lock released with the connection:
+// the next shipper sends the same events again. So every event reaches the sink at
+// least once and in order, a batch possibly twice.
+//
+// The lock is a session lock held on the connection, not a transaction: no transaction
+// stays open while the sink is slow or down (on the embedded database, whose one
+// session runs one transaction at a time, that would stall every request).
 import type pg from "pg";
 import { describeSinkError, type AuditSink } from "./audit-sink";
 import { readSinkRecords } from "./sink-record";
@@ -24,18 +28,17 @@ const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
 
 export async function shipOrgBatch(pool: pg.Pool, sink: AuditSink, orgId: string, { batch = 500 }: { batch?: number } = {}): Promise<BatchResult> {
   const client = await pool.connect();
-  let released = false;
+  const key = shipLockKey(sink.name, orgId);
+  let locked = false;
+  let broken: Error | undefined;
   try {
-    await client.query("BEGIN");
     const { rows: lock } = await client.query<{ locked: boolean }>({
       name: "rv_sink_lock",
-      text: `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-      values: [shipLockKey(sink.name, orgId)],
+      text: `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+      values: [key],
     });
-    if (!lock[0].locked) {
-      await client.query("ROLLBACK");
-      return { ok: false, busy: true };
-    }
+    locked = lock[0].locked;
+    if (!locked) return { ok: false, busy: true };
     const { rows: cursor } = await client.query<{ seq: string }>({
       name: "rv_sink_cursor",
       text: `SELECT "seq"::text AS "seq" FROM "AuditSinkCursor" WHERE "sink" = $1 AND "orgId" = $2`,
@@ -43,10 +46,7 @@ export async function shipOrgBatch(pool: pg.Pool, sink: AuditSink, orgId: string
     });
     const after = BigInt(cursor[0]?.seq ?? 0);
     const records = await readSinkRecords(client, orgId, after, batch);
-    if (records.length === 0) {
-      await client.query("COMMIT");
-      return { ok: true, shipped: 0, seq: after, more: false };
-    }
+    if (records.length === 0) return { ok: true, shipped: 0, seq: after, more: false };
     if (BigInt(records[0].seq) !== after + 1n) {
       // Only an archive drops sealed events; those are in its file, not in the database.
       console.error(`[runtime-vault] audit sink "${sink.name}": events #${after + 1n}–#${records[0].seq - 1} of ${orgId} were archived before this sink received them; shipping on from #${records[0].seq}`);
@@ -63,7 +63,6 @@ export async function shipOrgBatch(pool: pg.Pool, sink: AuditSink, orgId: string
                ON CONFLICT ("sink", "orgId") DO UPDATE SET "failedAt" = EXCLUDED."failedAt", "lastError" = EXCLUDED."lastError", "updatedAt" = EXCLUDED."updatedAt"`,
         values: [sink.name, orgId, error],
       });
-      await client.query("COMMIT");
       return { ok: false, error };
     }
 
@@ -76,15 +75,16 @@ export async function shipOrgBatch(pool: pg.Pool, sink: AuditSink, orgId: string
                SET "seq" = GREATEST("AuditSinkCursor"."seq", EXCLUDED."seq"), "deliveredAt" = EXCLUDED."deliveredAt", "updatedAt" = EXCLUDED."updatedAt"`,
       values: [sink.name, orgId, String(seq)],
     });
-    await client.query("COMMIT");
     return { ok: true, shipped: records.length, seq, more: records.length === batch };
   } catch (err) {
     // The database failed us (the sink may well have the batch: it goes again).
-    await client.query("ROLLBACK").catch(() => {});
-    client.release(err as Error);
-    released = true;
+    broken = err as Error;
     throw err;
   } finally {
-    if (!released) client.release();
+    if (locked && !broken) {
+      await client.query({ name: "rv_sink_unlock", text: `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, values: [key] }).catch((err) => (broken = err));
+    }
+    // A connection in doubt is closed, not pooled: closing it releases the lock.
+    client.release(broken);
   }
 }

@@ -38,7 +38,7 @@ describe("parseSinksConfig", () => {
     expect(config.lagAlertSeconds).toBe(30);
     expect(config.pollMs).toBe(100);
     expect(config.sinks).toEqual([
-      { kind: "file", name: "local", path: "/var/log/rv/audit.jsonl", rotateBytes: 100 * 1024 * 1024, keep: 3, required: false, batch: 500, retryMaxMs: 5000 },
+      { kind: "file", name: "local", path: "/var/log/rv/audit.jsonl", rotateBytes: 100 * 1024 * 1024, keep: 3, required: false, batch: 500, retryMaxMs: 2000 },
       expect.objectContaining({ kind: "syslog", name: "siem", transport: "udp", host: "127.0.0.1", port: 5514, facility: 4, framing: "octet", appName: "runtime-vault" }),
       expect.objectContaining({ kind: "syslog", name: "relay", transport: "tcp", host: "::1", port: 601, facility: 16, framing: "lf" }),
       expect.objectContaining({ kind: "syslog", name: "dev-log", transport: "unix", path: "/dev/log", framing: "lf" }),
@@ -51,7 +51,7 @@ describe("parseSinksConfig", () => {
         timeoutMs: 2000,
         batch: 250,
         required: true,
-        retryMaxMs: 5000,
+        retryMaxMs: 2000,
         headers: { Authorization: "Bearer s3cr3t-value" },
       },
     ]);

@@ -171,7 +171,7 @@ function parseSink(entry: string, index: number, mode: SinkMode, env: Record<str
     if (!/^(true|false|1|0|yes|no)$/i.test(requiredRaw)) throw new AuditSinkConfigError(`${named}: required must be true or false`);
     required = /^(true|1|yes)$/i.test(requiredRaw);
   }
-  const common: CommonSpec = { name, required, batch: int("batch", 500, 1, 10_000), retryMaxMs: int("retryMaxMs", 5_000, 50, 600_000) };
+  const common: CommonSpec = { name, required, batch: int("batch", 500, 1, 10_000), retryMaxMs: int("retryMaxMs", 2_000, 50, 600_000) };
 
   if (kind === "file") {
     if (url.host && url.host !== "localhost") throw new AuditSinkConfigError(`${named}: a file sink writes a local file: file:///absolute/path (no host)`);
