@@ -233,4 +233,18 @@ describe("audit sinks under load, kill -9 and a sink outage", () => {
     expect(served?.status).toBe(200);
     expect((await health(app.url)).auditSinks!.refusingReads).toBe(false);
   }, 120_000);
+
+  it("refuses to start on a sink configuration it cannot read, with one clear line and no stack trace", async () => {
+    const err = await startApp(db.url, { env: serverEnv({ RV_AUDIT_SINKS: "https://siem.example/ingest?name=pipe&format=xml", RV_AUDIT_SINK_PIPE_HEADER: "Authorization: Bearer never-shown" }) }).then(
+      (started) => {
+        app = started;
+        return null;
+      },
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/server exited \(1\)/);
+    expect(err?.message).toContain('Runtime Vault: RV_AUDIT_SINKS: sink "pipe": format must be one of json, ndjson');
+    expect(err?.message).not.toMatch(/\n\s+at /);
+    expect(err?.message).not.toContain("never-shown");
+  }, 60_000);
 });
