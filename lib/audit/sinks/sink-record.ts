@@ -58,8 +58,8 @@ const READ_SQL = `
 /** Up to `limit` of the org's sealed events after `afterSeq`, in seq order, as sink records. */
 export async function readSinkRecords(sql: pg.ClientBase, orgId: string, afterSeq: bigint, limit: number): Promise<SinkRecord[]> {
   const { rows } = await sql.query<Row>({ name: "rv_sink_read", text: READ_SQL, values: [orgId, String(afterSeq), limit] });
-  return rows.map(({ signature, seq, ...row }) => {
-    const record: SinkRecord = { ...row, seq: Number(seq) };
+  return rows.map(({ signature, orgId, seq, ...row }) => {
+    const record: SinkRecord = { orgId, seq: Number(seq), ...row };
     if (signature) record.checkpoint = { seq: record.seq, hash: row.hash, signature };
     return record;
   });
