@@ -62,7 +62,11 @@ export class SyslogSink implements AuditSink {
     const socket = dgram.createSocket(net.isIPv6(this.spec.host) ? "udp6" : "udp4");
     const forget = () => {
       if (this.udp === connected) this.udp = null;
-      socket.close();
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
     };
     // A connected socket reports the receiver's "port unreachable" on a later send.
     socket.on("error", forget);
