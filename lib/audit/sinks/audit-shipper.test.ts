@@ -117,7 +117,7 @@ describe("audit shipper", () => {
     ship(
       config(
         [
-          `file://${file}?name=f&batch=7&rotateBytes=20K&keep=50`,
+          `file://${file}?name=f&batch=7&rotateBytes=8K&keep=200`,
           `${receiver.url}?name=h&batch=5&format=ndjson&src=vault`,
           `syslog+udp://127.0.0.1:${udp.port}?name=u&batch=9&hostname=vault-1`,
           `syslog+tcp://127.0.0.1:${tcp.port}?name=t&batch=11&facility=auth`,
@@ -128,11 +128,12 @@ describe("audit shipper", () => {
     // Events keep arriving while the shipper runs, sealed by the real sealer in batches.
     const stop = keepWriting(orgIds);
     await sleep(1_500);
+    await until(async () => (await db.prisma.auditEvent.count()) >= 150, 30_000, "150 events");
     await stop();
     const target = await heads(orgIds);
     for (const sink of ["f", "h", "u", "t"]) await until(() => cursorsAt(sink, target), 20_000, `sink ${sink} to catch up`);
 
-    const fileRecords = readFileSink(file, 50);
+    const fileRecords = readFileSink(file, 200);
     const sinks: [string, SinkRecord[]][] = [
       ["file", fileRecords],
       ["http", receiver.records],
@@ -251,6 +252,7 @@ describe("audit shipper", () => {
     ship(config(sinks));
     const stop = keepWriting(orgIds);
     await sleep(1_500);
+    await until(async () => (await db.prisma.auditEvent.count()) >= 100, 30_000, "100 events");
     await stop();
     const target = await heads(orgIds);
     await until(() => cursorsAt("shared", target), 15_000, "catch-up");
