@@ -50,8 +50,8 @@ async function seal(orgId: string, at?: Date) {
   await anchor.settle();
 }
 
-const archive = (args: string[]) =>
-  runScript("scripts/archive-audit.ts", args, { DATABASE_URL: db.url, RV_MASTER_KEY: KEY, RV_AUDIT_ANCHOR_FILE: anchor.file, HOME: dir });
+const archive = (args: string[], env: Record<string, string> = {}) =>
+  runScript("scripts/archive-audit.ts", args, { DATABASE_URL: db.url, RV_MASTER_KEY: KEY, RV_AUDIT_ANCHOR_FILE: anchor.file, HOME: dir, ...env });
 /** The auditor's CLI: no server, no database; the master key only when given. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { HOME: dir, ...env } });
 
@@ -127,6 +127,14 @@ describe("npm run audit:archive", () => {
     } finally {
       await asSuperuser(`UPDATE "AuditCheckpoint" SET "signature" = $2 WHERE "orgId" = $1`, [orgs.b, checkpoint.signature]);
     }
+  });
+
+  it("refuses to drop events a configured audit sink has not received yet", async () => {
+    const sinks = { RV_AUDIT_SINKS: `file://${path.join(dir, "siem.jsonl")}?name=siem` };
+    const run = await archive(["--before", month(0), "--out", archiveFile], sinks);
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringMatching(/audit sink siem has received only up to #0 of #\d+; let it catch up first; nothing archived/) });
+    expect(await partitionExists(partition(-2))).toBe(true);
+    expect(() => readFileSync(archiveFile)).toThrow(/ENOENT/);
   });
 
   it("archives the months before this one: a signed file, then the partitions dropped, the chains continuing from their archive bases", async () => {

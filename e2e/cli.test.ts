@@ -168,7 +168,7 @@ describe("runtime-vault admin commands", () => {
     const moved = await cli(["bot", "set-env", "env-bot", "staging"]);
     expect(moved.stderr).toContain("env-bot now leases from scope staging");
     const denied = await cli(["exec", "--secret", "BILLING_KEY", "-j", justification, "--", process.execPath, "-e", script], { env });
-    expect(denied).toMatchObject({ code: 1, stderr: expect.stringContaining('permission_denied: This bot is not permitted to lease BILLING_KEY in scope "staging"') });
+    expect(denied).toMatchObject({ code: 1, stderr: expect.stringContaining('permission_denied: This bot is not permitted to lease that secret in scope "staging"') });
     expect((await cli(["bot", "list"])).stdout).toMatch(/env-bot\s+bot_[0-9a-f]+\s+staging\s+false/);
   });
 });

@@ -115,7 +115,7 @@ test("the overview's recent denials (with reasons) are for roles with audit:read
   const bot = await api(vault, "POST", "/api/v1/bots", { name: "overview-bot" });
   const refused = await botCall(vault, "POST", "/api/leases", bot.token, { secret: "NEVER_GRANTED_KEY", justification });
   expect(refused.status).toBe(403);
-  const reason = `This bot is not permitted to lease NEVER_GRANTED_KEY in scope "default"`;
+  const reason = `This bot is not permitted to lease that secret in scope "default"`;
 
   const security = await vault.addMember("security");
   await signIn(page, vault, security);

@@ -14,7 +14,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { isTimeOrdered } from "@/lib/validations/audit";
 import { likeLiteral, type AuditFilters } from "./list-audit-events";
 import { auditEventSelect } from "./present-event";
-import { chainCheckpointLine, chainEventLine, GENESIS_HASH, type ChainEvent } from "runtime-vault/audit-chain";
+import { chainCheckpointLine, chainEventLine, GENESIS_HASH, type ChainEvent, type ChainedFields } from "runtime-vault/audit-chain";
 import { CHAIN_EXPORT_FORMAT } from "runtime-vault/audit-files";
 
 /** What the export reads through: a pg Pool (sqlPool) or Client. */
@@ -204,29 +204,16 @@ const CHAIN_COLUMNS = `e."seq"::text AS "seq", e."id", e."type", e."actorType"::
   e."data"::text AS "data", ${TEXT.createdAt} AS "createdAt", to_char(e."sealedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "sealedAt",
   e."prevHash", e."hash", e."signature"`;
 
-interface ChainRow {
+/** A row of CHAIN_COLUMNS: the chained fields, with what JSON cannot carry as text. */
+type ChainRow = Omit<ChainedFields, "orgId" | "data" | "createdAt"> & {
   seq: string;
-  id: string;
-  type: string;
-  actorType: string;
-  actorId: string | null;
-  botId: string | null;
-  secretId: string | null;
-  secretName: string | null;
-  scope: string | null;
-  secretVersion: number | null;
-  leaseId: string | null;
-  justification: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
   data: string | null;
   createdAt: string;
   sealedAt: string;
   prevHash: string;
   hash: string;
   signature: string | null;
-}
+};
 
 export function chainEventFromRow(orgId: string, r: ChainRow): ChainEvent {
   return {

@@ -17,6 +17,7 @@ import { checkpointSignatureValid, signCheckpoint } from "./checkpoint-signature
 import { getAnchorFile, type AnchorFile } from "./anchor-file";
 import { EVENT_COLUMNS } from "./record-audit-event";
 import { walkChain, type ChainPoint } from "./walk-chain";
+import { chainedFieldsSelect } from "./present-event";
 import { chainFloor } from "./archive/archive-base";
 
 export interface SealOptions {
@@ -39,25 +40,7 @@ export type SealResult =
 /** The advisory-lock key of an org's sealer: 64 bits from the org id. */
 export const sealLockKey = (orgId: string) => `rv-audit-seal:${orgId}`;
 
-const pendingSelect = {
-  pid: true,
-  id: true,
-  type: true,
-  actorType: true,
-  actorId: true,
-  botId: true,
-  secretId: true,
-  secretName: true,
-  scope: true,
-  secretVersion: true,
-  leaseId: true,
-  justification: true,
-  outcome: true,
-  reason: true,
-  ip: true,
-  data: true,
-  createdAt: true,
-} as const;
+const pendingSelect = { pid: true, ...chainedFieldsSelect } as const;
 
 const COLUMNS = EVENT_COLUMNS.map(([c]) => `"${c}"`).join(", ");
 const MOVE_SQL = `

@@ -71,9 +71,10 @@ interface CheckRow extends Policy {
   tags: string[] | null;
 }
 
-// Names what was tried (the scope may have come from the bot's environment), and says
-// the same whether or not such a secret exists.
-const notPermitted = (secret: string, scope: string) => `This bot is not permitted to lease ${secret} in scope "${scope}"`;
+// Names the scope tried (it may have come from the bot's environment), and says the same
+// whether or not such a secret exists. Not the name: the caller has it, and echoing
+// caller input into denials is what tenant-isolation checks forbid.
+const notPermitted = (scope: string) => `This bot is not permitted to lease that secret in scope "${scope}"`;
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
@@ -169,7 +170,7 @@ export async function requestLease(
       case "bot_frozen":
         return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
       case "permission_denied":
-        return denyWithAudit(db, base, "permission_denied", notPermitted(input.secret, base.scope ?? "default"));
+        return denyWithAudit(db, base, "permission_denied", notPermitted(base.scope ?? "default"));
       case "policy_denied":
         return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
     }

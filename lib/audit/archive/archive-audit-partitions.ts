@@ -12,6 +12,7 @@
 // dropped. Detaching and dropping happen in one transaction with the archive bases and
 // an `audit.archived` event per org; the rows of the detached partitions are counted
 // again inside it, so an event sealed into them meanwhile aborts the drop.
+import { parseSinksConfig } from "../sinks/sink-config";
 import type { PrismaClient } from "@/lib/db/prisma";
 import { sqlPool } from "@/lib/db/prisma";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
@@ -34,6 +35,8 @@ export interface ArchiveOptions {
   anchor?: AnchorFile | null;
   now?: Date;
   log?: (message: string) => void;
+  /** The audit sinks configured (default: RV_AUDIT_SINKS): each must have shipped what is archived. */
+  sinkNames?: string[];
 }
 
 export interface ArchivedOrg {
@@ -89,6 +92,7 @@ export async function archiveAuditPartitions(db: PrismaClient, opts: ArchiveOpti
   log(`partitions before ${opts.before}: ${names.join(", ")}`);
 
   const sql = sqlPool(db);
+  const sinkNames = opts.sinkNames ?? parseSinksConfig()?.sinks.map((s) => s.name) ?? [];
   const plans: Plan[] = [];
   for (const r of await rangesIn(async (text) => (await sql.query(text)).rows, names)) {
     const { orgId } = r;
@@ -102,6 +106,12 @@ export async function archiveAuditPartitions(db: PrismaClient, opts: ArchiveOpti
     const { rows } = await sql.query<{ total: string }>({ text: `SELECT count(*)::text AS "total" FROM "AuditEvent" WHERE "orgId" = $1 AND "seq" <= $2::bigint`, values: [orgId, String(last)] });
     if (BigInt(rows[0].total) !== count) {
       throw new ArchiveRefused(`${orgId}: some of its events up to #${last} were sealed into a later or the default partition, so these months are not a prefix of its chain; nothing archived`);
+    }
+    // Dropping events a configured sink has not received would lose them there for good.
+    const cursors = await db.auditSinkCursor.findMany({ where: { orgId, sink: { in: sinkNames } }, select: { sink: true, seq: true } });
+    for (const sink of sinkNames) {
+      const shipped = cursors.find((c) => c.sink === sink)?.seq ?? 0n;
+      if (shipped < last) throw new ArchiveRefused(`${orgId}: audit sink ${sink} has received only up to #${shipped} of #${last}; let it catch up first; nothing archived`);
     }
     const verified = await verifyAuditChain(db, { orgId, keys, anchor });
     if (!verified.ok) throw new ArchiveRefused(`${orgId}: its chain does not verify (at #${verified.brokenAt}: ${verified.reason}); nothing archived`);
