@@ -2,7 +2,12 @@
 // for each org with pending events it runs sealAuditChain, which skips an org another
 // instance is sealing right now. A full batch is followed by the next at once. The
 // interval bounds how long an event stays unsealed, i.e. outside the signed chain.
-import type { PrismaClient } from "@/lib/db/prisma";
+//
+// On connections of its own: on the app's pool, under load, every seal queued behind
+// the requests' queries for a connection and took a second instead of milliseconds
+// (bench/NOTES.md, issue 11).
+import pg from "pg";
+import { sqlPool, type PrismaClient } from "@/lib/db/prisma";
 import { getAnchorFile } from "./anchor-file";
 import { ensureAuditPartitions } from "./ensure-audit-partitions";
 import { sealAuditChain } from "./seal-audit-chain";
@@ -18,7 +23,14 @@ const PARTITION_CHECK_MS = 6 * 60 * 60 * 1000;
 // and reported once per reason.
 const REFUSED_RETRY_MS = 60_000;
 
-export function startAuditSealer(db: PrismaClient, { intervalMs = Number(process.env.RV_AUDIT_SEAL_MS) || 50 } = {}): AuditSealer {
+export function startAuditSealer(
+  db: PrismaClient,
+  { intervalMs = Number(process.env.RV_AUDIT_SEAL_MS) || 50 } = {},
+): AuditSealer {
+  // The same database as the client's, whatever it was made for (tests make their own).
+  const pool = new pg.Pool({ ...sqlPool(db).options, max: 2, connectionTimeoutMillis: 5_000 });
+  // An idle connection whose server went away must not crash the process.
+  pool.on("error", () => {});
   const refused = new Map<string, { reason: string; until: number }>();
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -29,7 +41,7 @@ export function startAuditSealer(db: PrismaClient, { intervalMs = Number(process
     const hold = refused.get(orgId);
     if (hold && hold.until > Date.now()) return;
     for (;;) {
-      const result = await sealAuditChain(db, { orgId });
+      const result = await sealAuditChain(db, { orgId, pool });
       if (result.ok) {
         if (hold) refused.delete(orgId);
         if (!result.more || stopped) return;
@@ -49,7 +61,7 @@ export function startAuditSealer(db: PrismaClient, { intervalMs = Number(process
         await ensureAuditPartitions(db);
         partitionsCheckedAt = Date.now();
       }
-      const orgs = await db.$queryRaw<{ orgId: string }[]>`SELECT DISTINCT "orgId" FROM "AuditPending"`;
+      const { rows: orgs } = await pool.query<{ orgId: string }>({ name: "rv_seal_orgs", text: `SELECT DISTINCT "orgId" FROM "AuditPending"` });
       for (const { orgId } of orgs) {
         if (stopped) return;
         await sealOrg(orgId);
@@ -77,6 +89,7 @@ export function startAuditSealer(db: PrismaClient, { intervalMs = Number(process
       if (timer) clearTimeout(timer);
       await running;
       await getAnchorFile()?.settle();
+      await pool.end();
     },
   };
 }

@@ -10,14 +10,14 @@
 // signature is invalid or that is behind this process's anchor file (rolled back,
 // truncated, wiped); verify then says why. An event whose transaction commits late is
 // simply in a later batch, so it is never skipped.
-import type { PrismaClient, Prisma } from "@/lib/db/prisma";
+import type pg from "pg";
+import { sqlPool, type Db, type PrismaClient } from "@/lib/db/prisma";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { chainHash, GENESIS_HASH, type ChainedFields } from "./canonical";
 import { checkpointSignatureValid, signCheckpoint } from "./checkpoint-signature";
 import { getAnchorFile, type AnchorFile } from "./anchor-file";
 import { EVENT_COLUMNS } from "./record-audit-event";
 import { walkChain, type ChainPoint } from "./walk-chain";
-import { chainedFieldsSelect } from "./present-event";
 import { chainFloor } from "./archive/archive-base";
 
 export interface SealOptions {
@@ -30,6 +30,11 @@ export interface SealOptions {
   limit?: number;
   /** The sealing time (tests seal into past months' partitions with it); default now. */
   now?: Date;
+  /**
+   * Connections to seal on; default the client's own pool. The server's sealer passes a
+   * pool of its own, so that a seal never queues behind requests for a connection.
+   */
+  pool?: pg.Pool;
 }
 
 export type SealResult =
@@ -40,15 +45,42 @@ export type SealResult =
 /** The advisory-lock key of an org's sealer: 64 bits from the org id. */
 export const sealLockKey = (orgId: string) => `rv-audit-seal:${orgId}`;
 
-const pendingSelect = { pid: true, ...chainedFieldsSelect } as const;
+const LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`;
+const WAIT_SQL = `SELECT true AS locked FROM pg_advisory_xact_lock(hashtextextended($1, 0))`;
 
+// After the lock, in its own statement (a statement's snapshot predates the lock it
+// takes, and would miss the batch sealed by whoever held it): the checkpoint and the
+// oldest pending events, in one round trip. Timestamps as UTC text, so that the hash
+// input is what Prisma reads back for verify.
+const ISO = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const READ_SQL = `
+  SELECT (SELECT json_build_object('seq', c."seq"::text, 'hash', c."hash", 'signature', c."signature", 'sealedAt', ${ISO('c."sealedAt"')})
+            FROM "AuditCheckpoint" c WHERE c."orgId" = $1) AS "checkpoint",
+         (SELECT coalesce(json_agg(p ORDER BY p."pid"), '[]') FROM (
+            SELECT "pid"::text AS "pid", ${EVENT_COLUMNS.filter(([c]) => c !== "orgId" && c !== "createdAt")
+              .map(([c]) => `"${c}"`)
+              .join(", ")}, ${ISO('"createdAt"')} AS "createdAt"
+              FROM "AuditPending" WHERE "orgId" = $1 ORDER BY "pid" LIMIT $2) p) AS "pending"`;
+
+// The write half in one statement: move the batch, drop it from pending, sign the new
+// head, and wake every instance's event streams (lib/events/audit-listener.ts).
 const COLUMNS = EVENT_COLUMNS.map(([c]) => `"${c}"`).join(", ");
-const MOVE_SQL = `
-  INSERT INTO "AuditEvent" (${COLUMNS}, "seq", "sealedAt", "prevHash", "hash", "signature")
-  SELECT ${EVENT_COLUMNS.map(([c]) => `p."${c}"`).join(", ")}, v.seq, $5::timestamp(3), v.prev, v.hash, v.sig
-    FROM unnest($1::text[]::bigint[], $2::text[]::bigint[], $3::text[], $4::text[], $6::text[]) AS v(pid, seq, prev, hash, sig)
-    JOIN "AuditPending" p ON p."pid" = v.pid
-   ORDER BY v.seq`;
+const WRITE_SQL = `
+  WITH v AS (SELECT * FROM unnest($2::text[]::bigint[], $3::text[]::bigint[], $4::text[], $5::text[], $6::text[]) AS v(pid, seq, prev, hash, sig)),
+  moved AS (
+    INSERT INTO "AuditEvent" (${COLUMNS}, "seq", "sealedAt", "prevHash", "hash", "signature")
+    SELECT ${EVENT_COLUMNS.map(([c]) => `p."${c}"`).join(", ")}, v.seq, $7::timestamp(3), v.prev, v.hash, v.sig
+      FROM v JOIN "AuditPending" p ON p."pid" = v.pid
+    RETURNING 1),
+  dropped AS (DELETE FROM "AuditPending" WHERE "pid" IN (SELECT pid FROM v) RETURNING 1),
+  signed AS (
+    INSERT INTO "AuditCheckpoint" ("orgId", "seq", "hash", "signature", "signedAt", "sealedAt")
+    VALUES ($1, $8::bigint, $9, $10, $11::timestamp(3), $7::timestamp(3))
+    ON CONFLICT ("orgId") DO UPDATE SET "seq" = EXCLUDED."seq", "hash" = EXCLUDED."hash", "signature" = EXCLUDED."signature",
+           "signedAt" = EXCLUDED."signedAt", "sealedAt" = EXCLUDED."sealedAt"
+    RETURNING 1)
+  SELECT (SELECT count(*) FROM moved)::int AS "moved", (SELECT count(*) FROM dropped)::int AS "dropped", (SELECT count(*) FROM signed)::int AS "signed",
+         pg_notify('rv_audit', json_build_object('orgId', $1::text, 'seq', $8::text)::text) IS NULL AS "notified"`;
 
 class Refused extends Error {
   constructor(
@@ -59,68 +91,80 @@ class Refused extends Error {
   }
 }
 
+type PendingRow = Omit<ChainedFields, "orgId" | "createdAt"> & { pid: string; createdAt: string };
+interface CheckpointRow {
+  seq: string;
+  hash: string;
+  signature: string;
+  sealedAt: string;
+}
+
 export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promise<SealResult> {
-  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000, now } = opts;
+  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000, now, pool = sqlPool(db) } = opts;
+  // Before the lock: whatever the anchor holds was committed before it (anchor-file.ts).
+  const anchored = anchor ? await anchor.newest(orgId) : null;
+  const client = await pool.connect();
   let signed: { seq: bigint; hash: string; signature: string; signedAt: Date } | null = null;
   let result: SealResult;
   try {
-    result = await db.$transaction(
-      async (tx) => {
-        const [{ locked }] = wait
-          ? await tx.$queryRaw<{ locked: boolean }[]>`SELECT true AS locked FROM pg_advisory_xact_lock(hashtextextended(${sealLockKey(orgId)}, 0))`
-          : await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtextextended(${sealLockKey(orgId)}, 0)) AS locked`;
-        if (!locked) return { ok: false, busy: true } as const;
+    await client.query("BEGIN");
+    const { rows: lock } = await client.query<{ locked: boolean }>({ name: wait ? "rv_seal_wait" : "rv_seal_lock", text: wait ? WAIT_SQL : LOCK_SQL, values: [sealLockKey(orgId)] });
+    if (!lock[0]?.locked) {
+      await client.query("ROLLBACK");
+      return { ok: false, busy: true };
+    }
+    const { rows } = await client.query<{ checkpoint: CheckpointRow | null; pending: PendingRow[] }>({ name: "rv_seal_read", text: READ_SQL, values: [orgId, limit] });
+    const { checkpoint, pending } = rows[0];
+    const base = await chainBase(db, { orgId, keys, anchored, checkpoint });
+    if (pending.length === 0 && !base.unsigned) {
+      await client.query("ROLLBACK");
+      return { ok: true, sealed: 0, seq: Number(base.seq), more: false };
+    }
 
-        const base = await chainBase(tx, { orgId, keys, anchor });
-        const pending = await tx.auditPending.findMany({ where: { orgId }, select: pendingSelect, orderBy: { pid: "asc" }, take: limit });
-        if (pending.length === 0 && !base.unsigned) return { ok: true, sealed: 0, seq: Number(base.seq), more: false } as const;
-
-        const pids: string[] = [];
-        const seqs: string[] = [];
-        const prevs: string[] = [];
-        const hashes: string[] = [];
-        const sigs: (string | null)[] = [];
-        let { seq, hash } = base;
-        for (const { pid, ...event } of pending) {
-          const fields: ChainedFields = { ...event, orgId };
-          const next = chainHash(hash, fields);
-          seq += 1n;
-          pids.push(String(pid));
-          seqs.push(String(seq));
-          prevs.push(hash);
-          hashes.push(next);
-          sigs.push(null);
-          hash = next;
-        }
-        const signature = signCheckpoint(keys, { orgId, seq, hash });
-        if (sigs.length > 0) sigs[sigs.length - 1] = signature;
-        // Never below the previous batch, so a month's partition is a prefix of each chain.
-        const sealedAt = new Date(Math.max(now?.getTime() ?? Date.now(), base.sealedAt.getTime()));
-
-        if (pending.length > 0) {
-          const moved = await tx.$executeRawUnsafe(MOVE_SQL, pids, seqs, prevs, hashes, sealedAt.toISOString(), sigs);
-          if (moved !== pending.length) throw new Error(`audit seal moved ${moved} of ${pending.length} pending events`);
-          await tx.$executeRaw`DELETE FROM "AuditPending" WHERE "pid" = ANY(${pids}::text[]::bigint[])`;
-        }
-        const signedAt = new Date();
-        await tx.auditCheckpoint.upsert({
-          where: { orgId },
-          create: { orgId, seq, hash, signature, signedAt, sealedAt },
-          update: { seq, hash, signature, signedAt, sealedAt },
-        });
-        // Wakes every instance's event streams for this org (lib/events/audit-listener.ts).
-        await tx.$executeRaw`SELECT pg_notify('rv_audit', json_build_object('orgId', ${orgId}::text, 'seq', ${String(seq)}::text)::text)`;
-        signed = { seq, hash, signature, signedAt };
-        return { ok: true, sealed: pending.length, seq: Number(seq), more: pending.length === limit } as const;
-      },
-      { maxWait: 5_000, timeout: 30_000 },
-    );
+    const pids: string[] = [];
+    const seqs: string[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    const sigs: (string | null)[] = [];
+    let { seq, hash } = base;
+    for (const { pid, createdAt, ...event } of pending) {
+      const next = chainHash(hash, { ...event, orgId, createdAt: new Date(createdAt) });
+      seq += 1n;
+      pids.push(pid);
+      seqs.push(String(seq));
+      prevs.push(hash);
+      hashes.push(next);
+      sigs.push(null);
+      hash = next;
+    }
+    const signature = signCheckpoint(keys, { orgId, seq, hash });
+    if (sigs.length > 0) sigs[sigs.length - 1] = signature;
+    // Never below the previous batch, so a month's partition is a prefix of each chain.
+    const sealedAt = new Date(Math.max(now?.getTime() ?? Date.now(), base.sealedAt.getTime()));
+    const signedAt = new Date();
+    const { rows: written } = await client.query<{ moved: number; dropped: number; signed: number }>({
+      name: "rv_seal_write",
+      text: WRITE_SQL,
+      values: [orgId, pids, seqs, prevs, hashes, sigs, sealedAt.toISOString(), String(seq), hash, signature, signedAt.toISOString()],
+    });
+    const w = written[0];
+    if (w.moved !== pending.length || w.dropped !== pending.length || w.signed !== 1) {
+      throw new Error(`audit seal moved ${w.moved} and dropped ${w.dropped} of ${pending.length} pending events`);
+    }
+    await client.query("COMMIT");
+    signed = { seq, hash, signature, signedAt };
+    result = { ok: true, sealed: pending.length, seq: Number(seq), more: pending.length === limit };
   } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
     if (err instanceof Refused) return { ok: false, brokenAt: Number(err.brokenAt), reason: err.message };
     throw err;
+  } finally {
+    client.release();
   }
-  const done = signed as { seq: bigint; hash: string; signature: string; signedAt: Date } | null;
-  if (done && anchor) await anchor.record({ orgId, ...done, signedAt: done.signedAt.toISOString() });
+  if (signed && anchor) {
+    const done = signed as { seq: bigint; hash: string; signature: string; signedAt: Date };
+    await anchor.record({ orgId, ...done, signedAt: done.signedAt.toISOString() });
+  }
   return result;
 }
 
@@ -131,11 +175,10 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
  * unless an anchor says it had one: then the checkpoint was removed.
  */
 async function chainBase(
-  tx: Prisma.TransactionClient,
-  { orgId, keys, anchor }: { orgId: string; keys: KeyProvider; anchor: AnchorFile | null },
+  db: Db,
+  { orgId, keys, anchored, checkpoint: row }: { orgId: string; keys: KeyProvider; anchored: { seq: bigint } | null; checkpoint: CheckpointRow | null },
 ): Promise<ChainPoint & { sealedAt: Date; unsigned?: boolean }> {
-  const checkpoint = await tx.auditCheckpoint.findUnique({ where: { orgId }, select: { seq: true, hash: true, signature: true, sealedAt: true } });
-  const anchored = anchor ? await anchor.newest(orgId) : null;
+  const checkpoint = row && { seq: BigInt(row.seq), hash: row.hash, signature: row.signature, sealedAt: new Date(row.sealedAt) };
   if (checkpoint) {
     if (!checkpointSignatureValid(keys, { orgId, ...checkpoint })) {
       throw new Refused(checkpoint.seq, "checkpoint signature is invalid: it was written without the checkpoint key");
@@ -146,11 +189,13 @@ async function chainBase(
     return checkpoint;
   }
   if (anchored) throw new Refused(anchored.seq, `the signed checkpoint is missing but the audit anchor holds #${anchored.seq} (removed or wiped)`);
-  const floor = await chainFloor(tx, { orgId, keys });
+  // Only sealers holding the org's lock write sealed events: reading them on another
+  // connection sees them all.
+  const floor = await chainFloor(db, { orgId, keys });
   if (!floor.ok) throw new Refused(floor.brokenAt, floor.reason);
-  const newest = await tx.auditEvent.findFirst({ where: { orgId }, select: { seq: true, sealedAt: true }, orderBy: { seq: "desc" } });
+  const newest = await db.auditEvent.findFirst({ where: { orgId }, select: { seq: true, sealedAt: true }, orderBy: { seq: "desc" } });
   if (!newest) return floor.seq === 0n ? { seq: 0n, hash: GENESIS_HASH, sealedAt: new Date(0) } : { seq: floor.seq, hash: floor.hash, sealedAt: new Date(0), unsigned: true };
-  const walk = await walkChain(tx, { orgId, from: { seq: floor.seq, hash: floor.hash }, to: newest.seq });
+  const walk = await walkChain(db, { orgId, from: { seq: floor.seq, hash: floor.hash }, to: newest.seq });
   if (!walk.ok) throw new Refused(BigInt(walk.brokenAt), walk.reason);
   return { ...walk.end, sealedAt: newest.sealedAt, unsigned: true };
 }
