@@ -33,7 +33,7 @@ const { createPrismaClient } = await import("../lib/db/prisma");
 const { writePgbenchScripts } = await import("./lib/pgbench-scripts");
 const { preparePgbench, pgbench, measureLeaseStatement, leaseStatementTargets } = await import("./lib/pgbench");
 const { measureHttp } = await import("./lib/http-load");
-const { withUnsealedWindow, windowStats } = await import("./lib/unsealed-window");
+const { withUnsealedWindow, windowStats, sealLatency } = await import("./lib/unsealed-window");
 const { checkTwoInstances } = await import("./lib/two-instances");
 const { measureRevokeAll } = await import("./lib/revoke-all");
 const { measureTimeline } = await import("./lib/timeline");
@@ -111,6 +111,7 @@ async function main() {
   pool.on("error", () => {});
   try {
     await applyMigrations(url);
+    results.autovacuum = (await pool.query("SHOW autovacuum")).rows[0].autovacuum;
 
     // 3. Seed, before any server (so before any sealer) -------------------------------
     const main = await seed.seedOrg(db, "main");
@@ -158,6 +159,10 @@ async function main() {
     // autocannon stops waiting at the deadline, but the server finishes what it accepted:
     // let those land and be sealed, then walk the whole chain.
     await allSealed(db, 30_000);
+    for (const p of http.points) if (p.ran) p.sealedAfter = await sealLatency(pool, main.orgId, new Date(p.ran.from), new Date(p.ran.to));
+    results.auditPendingAfterLoad = (await pool.query(
+      `SELECT n_live_tup AS live, n_dead_tup AS dead, pg_total_relation_size('"AuditPending"') AS bytes FROM pg_stat_user_tables WHERE relname = 'AuditPending'`,
+    )).rows[0];
     const chain = await verifyAuditChain(db, { orgId: main.orgId, full: true });
     results.mainChainAfterLoad = chain;
     targets.push({

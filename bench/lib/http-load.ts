@@ -5,9 +5,14 @@ import type { Db } from "../../lib/db/prisma";
 import type { LoadPoint } from "./report";
 import { load } from "./run-load";
 import { postgresCpuByKind, postgresCpuMs, treeCpuMs, type BenchServer } from "./server";
-import { withUnsealedWindow, type WindowSample, type WindowStats } from "./unsealed-window";
+import { withUnsealedWindow, type SealLatency, type WindowSample, type WindowStats } from "./unsealed-window";
 
-export type HttpPoint = LoadPoint & { unsealed?: WindowStats };
+export type HttpPoint = LoadPoint & {
+  unsealed?: WindowStats;
+  /** When the point ran (the events it recorded), and how long they waited to be sealed (filled in by the caller). */
+  ran?: { from: string; to: string };
+  sealedAfter?: SealLatency;
+};
 
 export interface HttpLoadResult {
   points: HttpPoint[];
@@ -44,8 +49,9 @@ export async function measureHttp(opts: {
       let p: HttpPoint & { used: number };
       if (kind === "health") p = await run();
       else {
+        const from = new Date().toISOString();
         const w = await withUnsealedWindow(opts.db, run);
-        p = { ...w.result, unsealed: w.stats };
+        p = { ...w.result, unsealed: w.stats, ran: { from, to: new Date().toISOString() } };
         windowSamples.set(connections, [...(windowSamples.get(connections) ?? []), ...w.samples]);
       }
       p.appCpuMs = (treeCpuMs(server.child.pid!) - cpu0.app) / Math.max(1, p.requests);

@@ -2,6 +2,7 @@
 // is, sampled every ~20 ms while load runs. Each sample is lib/audit/unsealed-tail.ts's
 // unsealedTail over every org (now() minus the oldest "AuditPending".createdAt), the
 // figure verify reports, so the bench measures what operators see.
+import type pg from "pg";
 import type { Db } from "../../lib/db/prisma";
 import { unsealedTail } from "../../lib/audit/unsealed-tail";
 
@@ -71,4 +72,28 @@ export async function withUnsealedWindow<T>(db: Db, fn: () => Promise<T>): Promi
   } finally {
     await sampler.stop();
   }
+}
+
+export interface SealLatency {
+  events: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * The other side of the window, read afterwards: how long each event recorded between
+ * `from` and `to` waited to be sealed (its sealedAt minus its createdAt, both stamped by
+ * the app). Call it once the sealer has caught up.
+ */
+export async function sealLatency(pool: pg.Pool, orgId: string, from: Date, to: Date): Promise<SealLatency> {
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS events,
+            percentile_disc(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY ms) AS q, max(ms) AS max
+       FROM (SELECT EXTRACT(EPOCH FROM "sealedAt" - "createdAt") * 1000 AS ms FROM "AuditEvent"
+              WHERE "orgId" = $1 AND "createdAt" >= $2::timestamp AND "createdAt" < $3::timestamp) e`,
+    [orgId, from.toISOString(), to.toISOString()],
+  );
+  const { events, q, max } = rows[0];
+  return { events, p50: Math.round(Number(q?.[0] ?? NaN)), p99: Math.round(Number(q?.[1] ?? NaN)), max: Math.round(Number(max ?? NaN)) };
 }

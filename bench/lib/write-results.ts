@@ -31,9 +31,12 @@ function leaseStatementRows(r: LeaseStatementResults, windows: Record<number, Wi
 function windowRows(points: HttpPoint[], pooled: WindowStats) {
   const rows: (string | number)[][] = points
     .filter((p) => p.unsealed)
-    .map((p) => [p.kind === "lease" ? "POST /api/leases" : "POST /api/leases/{id}/resolve", p.connections, fmt(p.rps), p.unsealed!.samples, fmt(p.unsealed!.everyMs, 1), p.unsealed!.p50, p.unsealed!.p99, p.unsealed!.max, p.unsealed!.maxPending]);
-  rows.push(["**all lease + resolve load at ≥ 50 connections**", "≥ 50", "", pooled.samples, fmt(pooled.everyMs, 1), pooled.p50, pooled.p99, pooled.max, pooled.maxPending]);
-  return { headers: ["HTTP load running", "conns", "req/s", "samples", "every ms", "p50 ms", "p99 ms", "max ms", "max pending"], rows };
+    .map((p) => [
+      p.kind === "lease" ? "POST /api/leases" : "POST /api/leases/{id}/resolve", p.connections, fmt(p.rps), p.unsealed!.samples, fmt(p.unsealed!.everyMs, 1),
+      p.unsealed!.p50, p.unsealed!.p99, p.unsealed!.max, p.unsealed!.maxPending, p.sealedAfter ? `${p.sealedAfter.p50} / ${p.sealedAfter.p99} / ${p.sealedAfter.max}` : "–",
+    ]);
+  rows.push(["all lease + resolve load at ≥ 50 connections", "≥ 50", "", pooled.samples, fmt(pooled.everyMs, 1), pooled.p50, pooled.p99, pooled.max, pooled.maxPending, ""]);
+  return { headers: ["HTTP load running", "conns", "req/s", "samples", "every ms", "oldest p50 ms", "oldest p99 ms", "oldest max ms", "max pending", "each event sealed after p50 / p99 / max ms"], rows };
 }
 
 function pathRows(results: any) {
@@ -102,8 +105,10 @@ export function writeResults(results: any, targets: Target[], opts: { duration: 
     table(wT.headers, wT.rows),
     "",
     `Sampled every ~20 ms during each HTTP lease and resolve run: \`now() - min("createdAt")\` over "AuditPending" ` +
-      "(lib/audit/unsealed-tail.ts, the figure verify reports), 0 when nothing is pending. The server seals every RV_AUDIT_SEAL_MS " +
-      `(${results.settings.sealMs} ms in this run).`,
+      "(lib/audit/unsealed-tail.ts, the figure verify reports), 0 when nothing is pending. The last column is read afterwards: " +
+      "`sealedAt - createdAt` of every event the run recorded. The server seals every RV_AUDIT_SEAL_MS " +
+      `(${results.settings.sealMs} ms in this run). After the HTTP load "AuditPending" held ${results.auditPendingAfterLoad?.live ?? "?"} live and ` +
+      `${results.auditPendingAfterLoad?.dead ?? "?"} dead rows (${((results.auditPendingAfterLoad?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB with indexes; this PostgreSQL runs with autovacuum ${results.autovacuum}).`,
     "",
     `## Audit timeline at ${opts.events.toLocaleString("en")} events (first page of 100; 50 runs each, fewer when one filter would exceed ${opts.timelineBudgetMs / 1000} s)`,
     "",
