@@ -1,16 +1,14 @@
-// Where the audit-sink figures join the summary. bench/sinks.ts (written separately) is
-// run when it exists, after the PostgreSQL sections with their servers stopped:
+// Where the audit-sink figures join the summary. bench/sinks.ts (`npm run bench:sinks`,
+// written separately: its own database, servers and load) is run when it exists, after
+// the PostgreSQL sections with their servers stopped, on the build just made:
 //
-//   tsx bench/sinks.ts <context.json>
+//   tsx bench/sinks.ts --reuse-build --duration=<seconds> --json
 //
-// context.json is a SinksContext (below): the bench database with its seeded org and
-// bot tokens, and the environment the bench servers run with (start servers with
-// bench/lib/server.ts startBenchServer(databaseUrl, { ...serverEnv, RV_AUDIT_SINKS: … })).
-// Its last line on stdout must be JSON: { "targets": Target[] (bench/lib/targets.ts,
-// group "issue 11"), "results"?: any } — the targets go into the summary table and
-// RESULTS.md, the results into results.json as `sinks`. Until the script exists, the
-// summary lists the two sink targets of issue 11 as NOT RUN.
-import { existsSync, writeFileSync } from "node:fs";
+// Its stdout tables go into RESULTS.md as they are. If its last stdout line is JSON
+// { "targets": Target[] } (bench/lib/targets.ts; group "issue 11"), those rows join the
+// summary table; until then the two sink targets of issue 11 are listed as NOT RUN,
+// with the reason.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { runTsx } from "./run-load";
 import { ROOT } from "./server";
@@ -18,40 +16,40 @@ import type { Target } from "./targets";
 
 export const SINKS_SCRIPT = "bench/sinks.ts";
 
-export interface SinksContext {
-  adminUrl: string;
-  databaseUrl: string;
-  orgId: string;
-  adminToken: string;
-  /** JSON [{ token, secret }] of the org's bots (lease requests: see bench/load.ts). */
-  botsFile: string;
-  /** The lease load point with no sinks, measured by `npm run bench` on the same server build and database, for reference. */
-  leaseWithoutSinks: { connections: number; rps: number; p99: number };
-  durationSeconds: number;
-  serverEnv: Record<string, string>;
-  tmp: string;
-}
-
-const PENDING: Target[] = [
-  { group: "issue 11", name: "lease throughput with a file sink and an HTTP sink on", wanted: "≥ 90% of the run without sinks", measured: "–", baseline: "lease run without sinks", ok: null, note: `${SINKS_SCRIPT} not present` },
-  { group: "issue 11", name: "sink catches up after a 30 s outage under load", wanted: "no gap", measured: "–", baseline: "–", ok: null, note: `${SINKS_SCRIPT} not present` },
+const pending = (note: string): Target[] => [
+  { group: "issue 11", name: "lease throughput with a file sink and an HTTP sink on", wanted: "≥ 90% of the run without sinks", measured: "–", baseline: "lease run without sinks", ok: null, note },
+  { group: "issue 11", name: "sink catches up after a 30 s outage under load", wanted: "no gap", measured: "–", baseline: "–", ok: null, note },
 ];
 
-export async function runSinks(context: SinksContext, log: (m: string) => void): Promise<{ targets: Target[]; results?: unknown }> {
+export interface SinksResult {
+  targets: Target[];
+  /** bench/sinks.ts's own tables (stdout), for RESULTS.md. */
+  output?: string;
+  error?: string;
+}
+
+export async function runSinks(opts: { duration: number; env: Record<string, string>; log: (m: string) => void }): Promise<SinksResult> {
   if (!existsSync(path.join(ROOT, SINKS_SCRIPT))) {
-    log(`${SINKS_SCRIPT} not present: sink targets NOT RUN`);
-    return { targets: PENDING };
+    opts.log(`${SINKS_SCRIPT} not present: sink targets NOT RUN`);
+    return { targets: pending(`${SINKS_SCRIPT} not present`) };
   }
-  log(`audit sinks (${SINKS_SCRIPT})`);
-  const file = path.join(context.tmp, "sinks-context.json");
-  writeFileSync(file, JSON.stringify(context));
+  opts.log(`audit sinks (${SINKS_SCRIPT})`);
+  let out: string;
   try {
-    const out = await runTsx(SINKS_SCRIPT, [file]);
-    const parsed = JSON.parse(out.trim().split("\n").pop()!) as { targets: Target[]; results?: unknown };
-    return { targets: parsed.targets.map((t) => ({ ...t, group: t.group ?? "issue 11" })), results: parsed.results };
+    out = await runTsx(SINKS_SCRIPT, ["--reuse-build", `--duration=${opts.duration}`, "--json"], opts.env);
   } catch (err) {
-    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    log(`${SINKS_SCRIPT} failed: ${why}`);
-    return { targets: PENDING.map((t) => ({ ...t, ok: false, note: `${SINKS_SCRIPT} failed: ${why.slice(0, 200)}` })), results: { error: String(err) } };
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0].slice(0, 300);
+    opts.log(`${SINKS_SCRIPT} failed: ${why}`);
+    return { targets: pending(`${SINKS_SCRIPT} failed: ${why}`).map((t) => ({ ...t, ok: false })), error: why };
   }
+  const lines = out.trimEnd().split("\n");
+  let targets: Target[] | undefined;
+  try {
+    const last = JSON.parse(lines.at(-1) ?? "");
+    if (Array.isArray(last?.targets)) targets = last.targets.map((t: Target) => ({ ...t, group: t.group ?? "issue 11" }));
+  } catch {
+    // Tables only: shown in RESULTS.md, no summary rows.
+  }
+  const output = (targets ? lines.slice(0, -1) : lines).join("\n").trim();
+  return { targets: targets ?? pending(`${SINKS_SCRIPT} printed no JSON targets line: see its tables`), output };
 }

@@ -15,17 +15,22 @@ const { fmt, pct, table } = report;
 
 const STATEMENT = { new: "lease + AuditPending row (today)", old: "lease + old chained append", plain: "lease insert, no audit (ceiling)" } as const;
 
-function leaseStatementRows(r: LeaseStatementResults, windows: Record<number, WindowStats>) {
+type StatementWindow = WindowStats & { sealedPerSecond: number; pendingAfter: number };
+
+function leaseStatementRows(r: LeaseStatementResults, windows: Record<number, StatementWindow>) {
   const rows: (string | number)[][] = [];
   for (const clients of r.new.map((x) => x.clients)) {
     const at = (k: keyof LeaseStatementResults) => r[k].find((x) => x.clients === clients)!;
     for (const k of ["new", "old", "plain"] as const) {
       const x = at(k);
       const w = k === "new" ? windows[clients] : undefined;
-      rows.push([STATEMENT[k], clients, fmt(x.tps), fmt(x.latencyAvgMs, 2), fmt(x.tps / at("old").tps, 2), pct(x.tps / at("plain").tps), w ? `${w.p50} / ${w.p99} / ${w.max}` : "–", x.failed]);
+      rows.push([
+        STATEMENT[k], clients, fmt(x.tps), fmt(x.latencyAvgMs, 2), fmt(x.tps / at("old").tps, 2), pct(x.tps / at("plain").tps),
+        w ? `${fmt(w.sealedPerSecond)} (${w.pendingAfter} left)` : "–", w ? `${w.p50} / ${w.p99} / ${w.max}` : "–", x.failed,
+      ]);
     }
   }
-  return { headers: ["lease statement (pgbench)", "clients", "tx/s", "avg ms", "× old chain", "of ceiling", "oldest unsealed p50 / p99 / max ms", "failed"], rows };
+  return { headers: ["lease statement (pgbench)", "clients", "tx/s", "avg ms", "× old chain", "of ceiling", "sealed events/s meanwhile", "oldest unsealed p50 / p99 / max ms", "failed"], rows };
 }
 
 function windowRows(points: HttpPoint[], pooled: WindowStats) {
@@ -95,8 +100,9 @@ export function writeResults(results: any, targets: Target[], opts: { duration: 
     table(stT.headers, stT.rows),
     "",
     "One statement per transaction, interleaved per client count. *Today*: lib/leases/request-lease.ts `ISSUE_SQL`, the lease and its " +
-      "`AuditPending` row; the app server's sealer runs meanwhile, so its sealing work is inside the figure, and the last column is the " +
-      "unsealed window sampled during that run. *Old chained append*: the statement before 5a6e6d6 (the org's `AuditHead` row locked, " +
+      "`AuditPending` row; both app servers' sealers run meanwhile, so sealing competes for the same CPU: the table shows how fast " +
+      "they sealed during that run (the checkpoint's progress), how many events were still pending when it ended, and the unsealed window sampled " +
+      "during it (the next run starts once everything is sealed). *Old chained append*: the statement before 5a6e6d6 (the org's `AuditHead` row locked, " +
       "hashed in PostgreSQL, a global seq, the per-row NOTIFY trigger), recreated in schema `bench_old` of the bench database " +
       "(bench/lib/old-chain.ts). *Ceiling*: the same lease insert with no audit event.",
     "",
@@ -113,6 +119,10 @@ export function writeResults(results: any, targets: Target[], opts: { duration: 
     `## Audit timeline at ${opts.events.toLocaleString("en")} events (first page of 100; 50 runs each, fewer when one filter would exceed ${opts.timelineBudgetMs / 1000} s)`,
     "",
     table(tlT.headers, tlT.rows),
+    "",
+    "## Audit sinks (bench/sinks.ts)",
+    "",
+    results.sinks?.output ? results.sinks.output : results.sinks?.error ? `bench/sinks.ts failed: ${results.sinks.error}` : "bench/sinks.ts is not in this checkout: its two targets are listed as NOT RUN below.",
     "",
     ...(emT
       ? ["## Embedded database (`npm start` without DATABASE_URL)", "", table(emT.headers, emT.rows), "",
