@@ -3,7 +3,7 @@
 // ceiling or baseline measured in the same run. Prints the tables and a summary of every
 // target (PASS / MISS); writes bench/results.json, bench/RESULTS.md and bench/chart.svg.
 //
-//   npm run bench                       build, then measure (about 8–10 minutes)
+//   npm run bench                       build, then measure (about 7–9 minutes)
 //   npm run bench -- --reuse-build      serve the existing .next build
 //   npm run bench -- --duration=5       seconds per load point (default 10)
 //   npm run bench -- --events=200000    audit events for the timeline (default 1,000,000)
