@@ -2,8 +2,9 @@
 // would accept requests and then fail every secret read and write; refuse to start
 // instead, with the reason, so a missing key shows at deploy time. The same goes for
 // an RV_TRUSTED_PROXIES value that cannot be read. Then start signing audit
-// then start sealing audit events into the signed chain (lib/audit/audit-sealer.ts). On SIGTERM/SIGINT, end what would hold
-// up Next's graceful stop (lib/server/install-graceful-stop.ts).
+// then start sealing audit events into the signed chain (lib/audit/audit-sealer.ts), and
+// shipping them to the audit sinks when RV_AUDIT_SINKS names any (lib/audit/sinks). On
+// SIGTERM/SIGINT, end what would hold up Next's graceful stop (lib/server/install-graceful-stop.ts).
 export async function register() {
   // One positive NEXT_RUNTIME test around everything: the edge build drops the block,
   // so it never sees process.exit. `next build` loads this too and must not need a key.
@@ -36,10 +37,30 @@ export async function register() {
         process.exit(1);
       }
     }
+    // Audit sinks (RV_AUDIT_SINKS): refuse to start on a configuration that cannot be read.
+    const { parseSinksConfig, AuditSinkConfigError } = await import("./lib/audit/sinks/sink-config");
+    let sinks: ReturnType<typeof parseSinksConfig> = null;
+    try {
+      sinks = parseSinksConfig();
+    } catch (err) {
+      if (!(err instanceof AuditSinkConfigError)) throw err;
+      console.error(`Runtime Vault: ${err.message}`);
+      process.exit(1);
+    }
+
     if (process.env.DATABASE_URL) {
       const { prisma } = await import("./lib/db/prisma");
       const { startAuditSealer } = await import("./lib/audit/audit-sealer");
       startAuditSealer(prisma);
+      if (sinks) {
+        const { startAuditShipper } = await import("./lib/audit/sinks/audit-shipper");
+        const shipper = startAuditShipper({ databaseUrl: process.env.DATABASE_URL, config: sinks, publish: true });
+        // No new deliveries once stopping; one cut off in flight is shipped again after the restart.
+        if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+          process.once("SIGTERM", () => void shipper.stop());
+          process.once("SIGINT", () => void shipper.stop());
+        }
+      }
     }
   }
 }

@@ -52,11 +52,13 @@ describe("abuse limits over HTTP", () => {
       expect(r.body.error.code).toBe("rate_limited");
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "rate_limit.exceeded" } });
     expect(events.length).toBeGreaterThanOrEqual(1);
     expect(events.length).toBeLessThanOrEqual(2);
     expect(events.length).toBeLessThan(refused.length + 1);
     // Granted leases record the client address.
+    await sealAudit(db.prisma);
     const granted = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: s.orgId, type: "lease.granted" } });
     expect(granted.ip).toBe("192.0.2.1");
   });
@@ -74,11 +76,13 @@ describe("abuse limits over HTTP", () => {
     expect(right.status).toBe(200);
     expect(right.body.value).toBe(s.value);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 423, 423]);
+    await sealAudit(db.prisma);
     const refusals = await db.prisma.auditEvent.findMany({ where: { leaseId: lease.id, type: { in: ["lease.bad_token", "lease.locked"] } }, orderBy: { seq: "asc" } });
     expect(refusals.map((e) => [e.type, e.ip])).toEqual([
       ["lease.bad_token", "203.0.113.66"],
       ["lease.locked", "203.0.113.66"],
     ]);
+    await sealAudit(db.prisma);
     const resolved = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: lease.id, type: "lease.resolved" } });
     expect(resolved.ip).toBe("198.51.100.7");
   });
@@ -105,9 +109,11 @@ describe("abuse limits over HTTP", () => {
     expect(statuses).toContain(403);
     expect(statuses).toContain(429);
     expect(statuses.every((st) => st === 403 || st === 429)).toBe(true);
+    await sealAudit(db.prisma);
     const denied = await db.prisma.auditEvent.count({ where: { orgId: viewer.orgId, type: "admin.denied" } });
     expect(denied).toBeGreaterThanOrEqual(1);
     expect(denied).toBeLessThanOrEqual(2);
+    await sealAudit(db.prisma);
     const limited = await db.prisma.auditEvent.findMany({ where: { orgId: viewer.orgId, type: "rate_limit.exceeded" } });
     expect(limited.length).toBeGreaterThanOrEqual(1);
     expect(limited.length).toBeLessThanOrEqual(2);

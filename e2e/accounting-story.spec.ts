@@ -82,5 +82,7 @@ test("owner runs the accounting story end to end", async ({ page }) => {
 
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Chain intact" })).toBeVisible();
+  // What verify checked: the sealed events, the anchor outside the database, the unsealed tail.
+  await expect(page.getByRole("status")).toHaveText(/Chain intact: \d+ sealed events, .*Checked against the anchor at #\d+ \(signed .*\)\. (Every recorded event is sealed|\d+ events? not sealed yet \(oldest \d+ ms\))\./);
   expect(await page.content()).not.toContain(VALUE);
 });

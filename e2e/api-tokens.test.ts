@@ -5,7 +5,7 @@
 // ids are "not found".
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedOrg, unique } from "../test/fixtures";
+import { sealAudit, seedOrg, unique } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { transaction } from "../lib/db/prisma";
 import { generateToken } from "../lib/crypto/tokens";
@@ -97,6 +97,7 @@ describe("admin API tokens over HTTP", () => {
     // Writes too, and revoking again is a quiet no-op.
     expect((await call("POST", "/api/v1/tokens", { token, body: { name: "from a dead token" } })).status).toBe(401);
     expect((await call("DELETE", `/api/v1/tokens/${id}`, { token: bootstrapToken })).status).toBe(204);
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { orgId, type: "api_token.revoked" } });
     expect(events.filter((e) => (e.data as { tokenId: string }).tokenId === id)).toHaveLength(1);
   });
@@ -137,6 +138,7 @@ describe("admin API tokens over HTTP", () => {
     expect(await canRead(security.token)).toBe(200);
     const listAll = await call("GET", "/api/v1/tokens?all=true", { token: admin.token });
     expect([listAll.status, listAll.body.error.code]).toEqual([403, "forbidden"]);
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { orgId, type: "admin.denied", actorId: admin.id } })).toBe(1);
     const adminList = await call("GET", "/api/v1/tokens", { token: admin.token });
     expect(adminList.body.tokens.map((t: { userId: string }) => t.userId)).toEqual([admin.id]);
@@ -163,6 +165,7 @@ describe("admin API tokens over HTTP", () => {
     expect([del.status, del.body.error.code]).toEqual([404, "not_found"]);
     expect(del.text).not.toContain(aTokenId);
     expect(await canRead(aToken)).toBe(200);
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { orgId: other.orgId, type: "api_token.revoked" } })).toBe(0);
   });
 

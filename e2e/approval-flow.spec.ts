@@ -2,6 +2,7 @@
 // may not approve it; another admin does; the bot collects its token exactly once.
 import { test, expect } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault } from "./support/vault";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const JUSTIFICATION = "Quarterly payroll export for the auditors";
@@ -68,6 +69,7 @@ test("a pending lease is approved by a second admin and collected once", async (
   await expect(page.getByText("Nothing is waiting for approval")).toBeVisible();
   expect((await botCall(vault, "GET", `/api/leases/${second.body.id}`, token)).body).toMatchObject({ status: "denied" });
 
+  await sealAudit(vault.prisma);
   const types = (await vault.prisma.auditEvent.findMany({ where: { orgId: vault.orgId, secretId }, orderBy: { seq: "asc" }, select: { type: true } })).map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(["lease.requested", "lease.approved", "lease.collected", "lease.resolved", "lease.rejected"]));
 });

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { test, expect, type Page } from "@playwright/test";
 import { signIn, useVault } from "./support/vault";
-import { sealAudit } from "../test/fixtures";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const BASE = Date.UTC(2021, 2, 14, 9, 0, 0);

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedOrg, seedScenario, unique } from "../test/fixtures";
+import { sealAudit, seedOrg, seedScenario, unique } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { transaction } from "../lib/db/prisma";
 import { createUser } from "../lib/users/create-user";
@@ -71,6 +71,7 @@ async function signIn(email: string, password: string, { ip = randomIp(), callba
 const hasSession = (jar: Map<string, string>) => [...jar.keys()].some((k) => k.endsWith("next-auth.session-token"));
 
 async function auditTypes(orgId: string, type: string) {
+  await sealAudit(db.prisma);
   return db.prisma.auditEvent.findMany({ where: { orgId, type }, orderBy: { seq: "asc" } });
 }
 

@@ -1,7 +1,7 @@
 // Malformed requests get a clear 4xx in the documented error shape, never a 5xx.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedScenario } from "../test/fixtures";
+import { sealAudit, seedScenario } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { client, type HttpResult } from "./http";
 
@@ -40,6 +40,7 @@ describe("bad input", () => {
     expectError(await call("POST", "/api/leases", { token: s.token, body: { secret: "A", ttlSeconds: -5 } }), 400, "validation_failed");
     expectError(await call("POST", "/api/v1/secrets", { token: s.adminToken, body: { name: "BIG", value: "x".repeat(64 * 1024 + 1) } }), 400, "validation_failed");
     // Each refused lease request of the authenticated bot is in the audit trail, by field path, without the body.
+    await sealAudit(db.prisma);
     const refused = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, botId: s.bot.id, type: "lease.denied" }, orderBy: { seq: "asc" } });
     expect(refused.map((e) => e.reason)).toEqual([
       "invalid_json: the lease request was malformed",

@@ -225,10 +225,17 @@ describe("canary values", () => {
     expect(dump.status, dump.stderr).toBe(0);
     expect(dump.stdout).toContain("CANARY_A");
 
-    // Audit events, every column.
+    // Audit events, every column, sealed or not yet.
     const pgc = new pg.Client({ connectionString: db.url });
     await pgc.connect();
-    const events = (await pgc.query(`SELECT row_to_json(e)::text AS j FROM "AuditEvent" e WHERE "orgId" = $1`, [org.orgId])).rows.map((r) => r.j).join("\n");
+    const events = (
+      await pgc.query(
+        `SELECT row_to_json(e)::text AS j FROM "AuditEvent" e WHERE "orgId" = $1 UNION ALL SELECT row_to_json(p)::text FROM "AuditPending" p WHERE "orgId" = $1`,
+        [org.orgId],
+      )
+    ).rows
+      .map((r) => r.j)
+      .join("\n");
     await pgc.end();
     expect(events).toContain("lease.resolved");
 

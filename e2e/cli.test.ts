@@ -92,10 +92,10 @@ async function waitForLiveEvent(out: () => string, trigger: () => Promise<void>)
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: MASTER_KEY } });
-  ({ adminToken, orgId } = await seedOrg(db.prisma));
   tmp = mkdtempSync(path.join(os.tmpdir(), "rv-cli-"));
+  db = await createTestDatabase();
+  server = await startServer({ databaseUrl: db.url, env: { RV_MASTER_KEY: MASTER_KEY, RV_AUDIT_ANCHOR_FILE: path.join(tmp, "audit-anchor.jsonl") } });
+  ({ adminToken, orgId } = await seedOrg(db.prisma));
 });
 afterAll(async () => {
   await server?.stop();
@@ -153,7 +153,22 @@ describe("runtime-vault admin commands", () => {
     const frozen = await cli(["exec", "--secret", "BILLING_KEY", "--scope", "production", "-j", justification, "--", "true"], { bot: true });
     expect(frozen).toMatchObject({ code: 1, stderr: expect.stringContaining("bot_frozen") });
     expect((await cli(["bot", "unfreeze", "billing-bot"])).code).toBe(0);
-    expect((await cli(["bot", "list"])).stdout).toMatch(/billing-bot\s+bot_[0-9a-f]+\s+false\s+1/);
+    expect((await cli(["bot", "list"])).stdout).toMatch(/billing-bot\s+bot_[0-9a-f]+\s+default\s+false\s+1/);
+  });
+
+  it("gives a bot an environment: its leases use that scope unless they name one, and a denial names the scope it tried", async () => {
+    const created = JSON.parse((await cli(["bot", "create", "env-bot", "--env", "production", "--json"])).stdout);
+    expect(created.environment).toBe("production");
+    const env = { RV_BOT_TOKEN: created.token };
+    await cli(["grant", "add", "--bot", "env-bot", "--secret", "BILLING_KEY", "--scope", "production"]);
+    const script = "console.log(process.env.BILLING_KEY === undefined ? 'missing' : 'present')";
+    const leased = await cli(["exec", "--secret", "BILLING_KEY", "-j", justification, "--", process.execPath, "-e", script], { env });
+    expect(leased).toMatchObject({ code: 0, stdout: "present\n" });
+    const moved = await cli(["bot", "set-env", "env-bot", "staging"]);
+    expect(moved.stderr).toContain("env-bot now leases from scope staging");
+    const denied = await cli(["exec", "--secret", "BILLING_KEY", "-j", justification, "--", process.execPath, "-e", script], { env });
+    expect(denied).toMatchObject({ code: 1, stderr: expect.stringContaining('permission_denied: This bot is not permitted to lease that secret in scope "staging"') });
+    expect((await cli(["bot", "list"])).stdout).toMatch(/env-bot\s+bot_[0-9a-f]+\s+staging\s+false/);
   });
 });
 
@@ -342,8 +357,30 @@ describe("runtime-vault audit, mounts and keys", () => {
     const json = JSON.parse((await cli(["audit", "export", "--format", "json"])).stdout);
     expect(json.length).toBe(lines.length - 1);
     expect(json[0].seq).toBeLessThan(json[json.length - 1].seq);
-    expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${json.length} event\\(s\\), \\d+ recomputed \\(incremental\\)\n$`)) });
-    expect(await cli(["audit", "verify", "--full"])).toMatchObject({ code: 0, stdout: `ok: ${json.length} event(s), ${json.length} recomputed (full)\n` });
+    // The result, the anchor it was checked against, and the unsealed tail.
+    const notes = "; anchor #\\d+ \\(signed [^)]+\\); \\d+ unsealed( \\(oldest \\d+ ms\\))?\n$";
+    expect(await cli(["audit", "verify"])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${json.length} event\\(s\\), \\d+ recomputed \\(incremental\\)${notes}`)) });
+    expect(await cli(["audit", "verify", "--full"])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${json.length} event\\(s\\), ${json.length} recomputed \\(full\\)${notes}`)) });
+    expect(JSON.parse((await cli(["audit", "verify", "--json"])).stdout)).toMatchObject({ ok: true, anchor: { seq: expect.any(Number) }, unsealed: { count: expect.any(Number) }, archived: null });
+
+    // The chain export, verified offline: no server, no token, against the server's anchor file.
+    const chain = await cli(["audit", "export", "--format", "jsonl", "-o", "chain.jsonl"]);
+    expect(chain).toMatchObject({ code: 0, stdout: "", stderr: expect.stringContaining("exported the audit chain to chain.jsonl") });
+    expect(readFileSync(path.join(tmp, "chain.jsonl"), "utf8")).toMatch(/^\{"kind":"header","format":"rv-audit-chain\/v1"/);
+    const offline = await cli(["audit", "verify", "--export", "chain.jsonl", "--anchor", "audit-anchor.jsonl"], { admin: false, env: { RV_URL: "" } });
+    expect(offline).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: \d+ event\(s\) of 1 org\(s\) verified offline, against the anchor; signatures not checked/) });
+    expect(offline.stdout).toMatch(/anchor #\d+ \(signed [^)]+\) matched/);
+    expect(await cli(["audit", "verify", "--export", "chain.jsonl"], { admin: false, env: { RV_MASTER_KEY: MASTER_KEY } })).toMatchObject({ code: 0, stdout: expect.stringContaining("checkpoint signatures valid (1)") });
+    expect(await cli(["audit", "export", "--format", "jsonl", "--type", "bot.frozen"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--format jsonl exports the whole chain") });
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const raw = await fetch(`${server.url}/api/v1/audit/export?format=jsonl`, { headers: auth });
+    expect([raw.status, raw.headers.get("content-type"), raw.headers.get("content-disposition")]).toEqual([200, "application/x-ndjson; charset=utf-8", expect.stringMatching(/\.jsonl"$/)]);
+    await raw.body?.cancel();
+    const filtered = await fetch(`${server.url}/api/v1/audit/export?format=jsonl&type=bot.frozen`, { headers: auth });
+    expect(filtered.status).toBe(400);
+    const refusal = await filtered.json();
+    expect(refusal).toMatchObject({ error: { code: "validation_failed" } });
+    expect(JSON.stringify(refusal)).toContain("filters do not apply");
     expect(csv.stdout + JSON.stringify(json)).not.toContain(ROTATED);
   });
 

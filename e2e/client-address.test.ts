@@ -4,7 +4,7 @@
 // with one trusted hop the address the proxy appended is used.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedScenario } from "../test/fixtures";
+import { sealAudit, seedScenario } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { client } from "./http";
 
@@ -28,6 +28,7 @@ afterAll(async () => {
 });
 
 async function grantedIps(orgId: string) {
+  await sealAudit(db.prisma);
   const events = await db.prisma.auditEvent.findMany({ where: { orgId, type: "lease.granted" }, orderBy: { seq: "asc" } });
   return events.map((e) => e.ip);
 }
@@ -100,6 +101,7 @@ describe("client address behind one trusted proxy (RV_TRUSTED_PROXIES=1)", () =>
       body: new URLSearchParams({ csrfToken, email: s.user.email, password: "wrong password entirely", json: "true" }),
     });
     await res.text();
+    await sealAudit(db.prisma);
     const failed = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: s.orgId, type: "member.sign_in_failed" } });
     expect(failed.ip).toBe("203.0.113.46");
   });

@@ -9,7 +9,9 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedMember, seedOrg } from "../test/fixtures";
+import { sealAudit, seedMember, seedOrg } from "../test/fixtures";
+import { signCheckpoint } from "../lib/audit/checkpoint-signature";
+import { getKeyProvider } from "../lib/crypto/key-provider";
 import { startServer, type TestServer } from "../test/server";
 import { transaction } from "../lib/db/prisma";
 import { removeMember } from "../lib/members/remove-member";
@@ -39,28 +41,37 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * `count` events for one org, generated in SQL as the bench does. The org's head is left
- * alone, so the checkpoint signer never looks at them: the chain is irrelevant here, only
- * the stream reads them. Triggers are off for the session (no NOTIFY per row). The stream
- * reads by (orgId, seq) only; the timeline's indexes are dropped from this file's own
- * database first, which makes seeding several times faster.
+ * `count` sealed events for one org after its newest, generated in SQL as the bench does.
+ * Their hashes are blank: the chain is irrelevant here, only the stream reads them; the
+ * checkpoint is moved past them (signed with the test's key) so that the server's sealer
+ * numbers later events after them. The stream reads by (orgId, seq) only; the timeline's
+ * indexes are dropped from this file's own database first, which makes seeding several
+ * times faster.
  */
 async function insertEvents(orgId: string, count: number) {
+  await sealAudit(db.prisma, orgId);
+  const newest = await db.prisma.auditCheckpoint.findUniqueOrThrow({ where: { orgId } });
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string }>(
-      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'AuditEvent' AND indexname NOT IN ('AuditEvent_pkey', 'AuditEvent_id_key', 'AuditEvent_orgId_seq_idx')`,
+      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'AuditEvent' AND indexname <> 'AuditEvent_pkey'`,
     );
     for (const { name } of rows) await client.query(`DROP INDEX "${name}"`);
     await client.query("SET session_replication_role = replica");
     await client.query(
-      `INSERT INTO "AuditEvent" ("id","orgId","type","actorType","actorId","botId","secretName","scope","leaseId","outcome","ip","createdAt","prevHash","hash")
-       SELECT 'evt_m' || g, $1, 'lease.resolved', 'bot', 'bot_00000000000000000000000a', 'bot_00000000000000000000000a',
-              'LEDGER_API_KEY', 'production', 'lse_m' || g, 'success', '10.0.0.1', now(), '', ''
+      `INSERT INTO "AuditEvent" ("seq","id","orgId","type","actorType","actorId","botId","secretName","scope","leaseId","outcome","ip","createdAt","sealedAt","prevHash","hash")
+       SELECT $3::bigint + g, 'evt_m' || g, $1, 'lease.resolved', 'bot', 'bot_00000000000000000000000a', 'bot_00000000000000000000000a',
+              'LEDGER_API_KEY', 'production', 'lse_m' || g, 'success', '10.0.0.1', now() AT TIME ZONE 'UTC', $4::timestamp(3), '', ''
          FROM generate_series(1, $2::int) AS g`,
-      [orgId, count],
+      [orgId, count, newest.seq, newest.sealedAt.toISOString()],
     );
+    const head = { orgId, seq: newest.seq + BigInt(count), hash: "" };
+    await client.query(`UPDATE "AuditCheckpoint" SET "seq" = $2, "hash" = '', "signature" = $3 WHERE "orgId" = $1`, [
+      orgId,
+      head.seq,
+      signCheckpoint(getKeyProvider(), head),
+    ]);
     await client.query(`ANALYZE "AuditEvent"`);
   } finally {
     await client.end();
@@ -178,6 +189,7 @@ describe("event stream replay under stalled clients", () => {
     }
     expect(res.status).toBe(200);
     let expected = 0;
+    await sealAudit(db.prisma, orgId);
     const first = await db.prisma.auditEvent.findMany({ where: { orgId }, orderBy: { seq: "asc" }, take: 20_000, select: { seq: true } });
     for await (const msg of parseSse(res.body!)) {
       expect(Number(msg.id)).toBe(Number(first[expected].seq));

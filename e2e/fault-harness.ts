@@ -224,9 +224,12 @@ export async function checkInvariants(databaseUrl: string, orgId: string, load: 
   try {
     const leases = await client.query<{ id: string; granted: number; resolvedEvents: number; resolveCount: number; singleUse: boolean }>(
       `SELECT l.id, l."resolveCount" AS "resolveCount", l."singleUse" AS "singleUse",
-              count(e.seq) FILTER (WHERE e.type = 'lease.granted')::int AS granted,
-              count(e.seq) FILTER (WHERE e.type = 'lease.resolved')::int AS "resolvedEvents"
-         FROM "Lease" l LEFT JOIN "AuditEvent" e ON e."orgId" = l."orgId" AND e."leaseId" = l.id
+              count(e.type) FILTER (WHERE e.type = 'lease.granted')::int AS granted,
+              count(e.type) FILTER (WHERE e.type = 'lease.resolved')::int AS "resolvedEvents"
+         FROM "Lease" l
+         -- Sealed or still pending: the action's own statement wrote it either way.
+         LEFT JOIN (SELECT "orgId", "leaseId", "type" FROM "AuditEvent" UNION ALL SELECT "orgId", "leaseId", "type" FROM "AuditPending") e
+                ON e."orgId" = l."orgId" AND e."leaseId" = l.id
         WHERE l."orgId" = $1 GROUP BY l.id`,
       [orgId],
     );

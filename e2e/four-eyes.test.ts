@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
 import { startServer } from "../test/server";
-import { unique } from "../test/fixtures";
+import { sealAudit, unique } from "../test/fixtures";
 import { bootstrap } from "../lib/orgs/bootstrap";
 import { generateToken } from "../lib/crypto/tokens";
 import { transaction } from "../lib/db/prisma";
@@ -119,6 +119,7 @@ describe("one admin alone cannot obtain an approval-gated value", () => {
 
     // Still gated.
     expect((await call("POST", "/api/leases", { token: s.botToken, body: { secret: "PAYROLL_KEY", justification } })).status).toBe(202);
+    await sealAudit(db.prisma);
     const denials = await db.prisma.auditEvent.findMany({ where: { orgId, type: "admin.denied", actorId: alice.id }, orderBy: { seq: "asc" }, select: { reason: true } });
     expect(denials.map((d) => d.reason)).toEqual([
       "role admin lacks approvals:remove-coverage",
@@ -139,6 +140,7 @@ describe("(finding 9) the security role freezes bots, and only owners and admins
     expect((await call("POST", `/api/v1/bots/${bot.body.id}/freeze`, { token: security.token, body: { reason: "leak" } })).body).toMatchObject({ frozen: true });
     const unfreeze = await call("POST", `/api/v1/bots/${bot.body.id}/unfreeze`, { token: security.token });
     expect(unfreeze.status).toBe(403);
+    await sealAudit(db.prisma);
     const denial = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId, type: "admin.denied", actorId: security.id } });
     expect(denial.reason).toBe("role security lacks bots:write");
     expect((await call("POST", `/api/v1/bots/${bot.body.id}/unfreeze`, { token: OWNER })).body).toMatchObject({ frozen: false });

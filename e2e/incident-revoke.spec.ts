@@ -2,6 +2,7 @@
 // confirmation, freezing them; every resolve then answers 410 and new requests 403.
 import { test, expect } from "@playwright/test";
 import { api, botCall, signIn, snap, useVault } from "./support/vault";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const justification = "Nightly reconciliation of the ledger";
@@ -45,6 +46,7 @@ test("security revokes every lease of the org and freezes the bots", async ({ pa
   await page.goto(`${vault.url}/overview`);
   await expect(page.locator('[data-stat="Frozen bots"]')).toHaveText("2");
   await expect(page.locator('[data-stat="Active leases"]')).toHaveText("0");
+  await sealAudit(vault.prisma);
   const event = await vault.prisma.auditEvent.findFirstOrThrow({ where: { orgId: vault.orgId, type: "leases.revoked" } });
   expect(event).toMatchObject({ reason: "Credential leak suspected in CI logs", actorId: security.id });
 });

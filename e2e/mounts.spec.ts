@@ -2,6 +2,7 @@
 // client configuration that names the mount but carries no secret and no token.
 import { test, expect } from "@playwright/test";
 import { api, signIn, snap, useVault } from "./support/vault";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 
@@ -31,6 +32,7 @@ test("owner creates a mount and gets a ready-to-paste MCP client configuration",
   const html = await page.content();
   expect(html).not.toContain(value);
   expect(html).not.toContain(bot.token);
+  await sealAudit(vault.prisma);
   const event = await vault.prisma.auditEvent.findFirstOrThrow({ where: { orgId: vault.orgId, type: "mount.created" } });
   expect(event.actorType).toBe("user");
 });

@@ -3,6 +3,7 @@
 // nothing, and lands in the audit trail as admin.denied.
 import { test, expect, type Page } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault, type Vault } from "./support/vault";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const justification = "Checking what each role may do";
@@ -18,6 +19,7 @@ async function seedLease(vault: Vault, name: string) {
 }
 
 async function denials(actorId: string) {
+  await sealAudit(vault.prisma);
   const rows = await vault.prisma.auditEvent.findMany({ where: { orgId: vault.orgId, type: "admin.denied", actorId }, orderBy: { seq: "asc" }, select: { outcome: true, reason: true, data: true } });
   return rows;
 }
@@ -113,7 +115,7 @@ test("the overview's recent denials (with reasons) are for roles with audit:read
   const bot = await api(vault, "POST", "/api/v1/bots", { name: "overview-bot" });
   const refused = await botCall(vault, "POST", "/api/leases", bot.token, { secret: "NEVER_GRANTED_KEY", justification });
   expect(refused.status).toBe(403);
-  const reason = "This bot is not permitted to lease that secret";
+  const reason = `This bot is not permitted to lease that secret in scope "default"`;
 
   const security = await vault.addMember("security");
   await signIn(page, vault, security);
@@ -155,6 +157,7 @@ test("a delete goes through only with the exact name typed, checked by the serve
   await forceSubmit(page);
   await expect(dialog).toContainText("Type the secret's name to confirm");
   expect(await vault.prisma.secret.count({ where: { id: secret.id } })).toBe(1);
+  await sealAudit(vault.prisma);
   expect(await vault.prisma.auditEvent.count({ where: { orgId: vault.orgId, type: "secret.deleted" } })).toBe(0);
 
   await confirm.fill("DOOMED_KEY");

@@ -2,6 +2,7 @@
 // (nor any response the browser receives) ever contains it again.
 import { test, expect, type Page } from "@playwright/test";
 import { api, botCall, signIn, signOut, snap, useVault } from "./support/vault";
+import { sealAudit } from "../test/seal-audit";
 
 const vault = useVault();
 const VALUE = `never-shown-${crypto.randomUUID()}`;
@@ -100,6 +101,7 @@ test("security cannot create or rotate a secret; viewer cannot revoke or manage 
   const exportRes = await page.request.get(`${vault.url}/api/v1/audit/export?format=csv`);
   expect(exportRes.status()).toBe(403);
 
+  await sealAudit(vault.prisma);
   const denials = await vault.prisma.auditEvent.findMany({ where: { orgId: vault.orgId, type: "admin.denied" }, select: { actorId: true, reason: true } });
   expect(denials).toEqual(
     expect.arrayContaining([

@@ -136,7 +136,9 @@ describe("SDK: admin", () => {
     expect(all).toContain("lease.resolved");
     expect(all).toContain("lease.released");
     expect(await admin.audit.verify()).toMatchObject({ ok: true, checked: all.length, mode: "incremental" });
-    expect(await admin.audit.verify({ full: true })).toEqual({ ok: true, checked: all.length, mode: "full", walked: all.length });
+    const full = await admin.audit.verify({ full: true });
+    expect(full).toMatchObject({ ok: true, checked: all.length, mode: "full", walked: all.length, unsealed: { count: expect.any(Number), oldestAgeMs: expect.any(Number) }, archived: null });
+    expect(Object.keys(full).sort()).toEqual(["anchor", "archived", "checked", "mode", "ok", "unsealed", "walked"]);
     expect(JSON.stringify(all)).not.toContain(VALUE);
     // With a time range the pages run by (createdAt, seq) and their cursors carry createdAt.
     const ranged: number[] = [];

@@ -2,7 +2,7 @@
 // never a byte of B's data, and B is untouched afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedScenario, issueLease } from "../test/fixtures";
+import { issueLease, sealAudit, seedScenario } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { requestLease } from "../lib/leases/request-lease";
 import { requestLeaseSchema } from "../lib/validations/lease";
@@ -110,6 +110,7 @@ describe("tenant isolation", () => {
     expect((await db.prisma.bot.findUniqueOrThrow({ where: { id: b.bot.id } })).frozenAt).toBeNull();
     expect(await verifyAuditChain(db.prisma, { orgId: b.orgId })).toMatchObject({ ok: true });
     // None of A's attempts was recorded in B's trail.
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { orgId: b.orgId, actorId: a.user.id } })).toBe(0);
   });
 });

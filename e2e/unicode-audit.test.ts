@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedBot, seedMember, seedScenario, seedSecret, unique } from "../test/fixtures";
+import { sealAudit, seedBot, seedMember, seedScenario, seedSecret, unique } from "../test/fixtures";
 import { startServer } from "../test/server";
 import { client, type HttpResult } from "./http";
 
@@ -62,6 +62,7 @@ describe("text the database would alter", () => {
     expect([res.status, res.body.error.code]).toEqual([400, "validation_failed"]);
     await verifyOk();
     // The malformed-request event names the field, nothing of the text.
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirst({ where: { orgId: s.orgId, botId: grantless.bot.id }, orderBy: { seq: "desc" } });
     expect(event).toMatchObject({ type: "lease.denied", data: { fields: ["justification"] } });
   });
@@ -95,6 +96,7 @@ describe("text the database would alter", () => {
         const granted = await call("POST", "/api/leases", { token: s.token, body: { secret: s.secret.name, justification: x } });
         expectFor(x, granted, [201], "lease justification");
         if (granted.status === 201) {
+          await sealAudit(db.prisma);
           const event = await db.prisma.auditEvent.findFirst({ where: { orgId: s.orgId, leaseId: granted.body.id, type: "lease.granted" }, select: { justification: true } });
           expect(event?.justification).toBe(x);
           expectFor(x, await call("POST", `/api/v1/leases/${granted.body.id}/revoke`, { token: s.adminToken, body: { reason: x } }), [200], "revoke reason");

@@ -19,6 +19,7 @@ async function main() {
   const { createPrismaClient } = await import("../lib/db/prisma");
   const { rewrapDataKeys } = await import("../lib/keys/rewrap-data-keys");
   const { resignAuditCheckpoints } = await import("../lib/audit/resign-audit-checkpoints");
+  const { resignArchiveBases } = await import("../lib/audit/archive/resign-archive-bases");
   const db = createPrismaClient(url, 2);
   try {
     const { rewrapped, alreadyCurrent } = await rewrapDataKeys(db, keys);
@@ -27,6 +28,12 @@ async function main() {
     console.log(`re-signed ${resigned} audit checkpoint(s) under ${keys.currentKeyId}`);
     if (invalid.length > 0) {
       console.error(`audit checkpoints with signatures no configured key accepts (investigate): ${invalid.join(", ")}`);
+      process.exitCode = 1;
+    }
+    const bases = await resignArchiveBases(db, keys);
+    console.log(`re-signed ${bases.resigned} audit archive base(s) under ${keys.currentKeyId}`);
+    if (bases.invalid.length > 0) {
+      console.error(`audit archive bases with signatures no configured key accepts (investigate): ${bases.invalid.join(", ")}`);
       process.exitCode = 1;
     }
   } finally {

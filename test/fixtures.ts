@@ -12,7 +12,6 @@ import { createGrant } from "../lib/grants/create-grant";
 import type { Role } from "../lib/generated/prisma/enums";
 import type { BotPrincipal } from "../lib/auth/authenticate-bot";
 import { requestLease, type IssuedLease } from "../lib/leases/request-lease";
-import { sealAuditChain } from "../lib/audit/seal-audit-chain";
 
 export const unique = (prefix = "") => prefix + randomBytes(4).toString("hex");
 
@@ -77,17 +76,4 @@ export async function seedMember(db: PrismaClient, orgId: string, role: Role) {
   });
 }
 
-/**
- * Seals pending audit events now, as the server's sealer does every 50 ms: those of
- * `orgId`, or of every org. Tests call it before reading the trail.
- */
-export async function sealAudit(db: PrismaClient, orgId?: string): Promise<void> {
-  const orgs = orgId ? [orgId] : (await db.$queryRaw<{ orgId: string }[]>`SELECT DISTINCT "orgId" FROM "AuditPending"`).map((r) => r.orgId);
-  for (const id of orgs) {
-    for (;;) {
-      const result = await sealAuditChain(db, { orgId: id, wait: true });
-      if (!result.ok) throw new Error(`audit chain of ${id} not sealed: ${"reason" in result ? result.reason : "busy"}`);
-      if (!result.more) break;
-    }
-  }
-}
+export { sealAudit } from "./seal-audit";

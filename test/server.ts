@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -109,6 +110,8 @@ export async function startServer({ databaseUrl, env = {} }: StartServerOptions)
       RV_RATE_LIMIT_BOT_PER_MIN: "1000000",
       RV_RATE_LIMIT_IP_PER_MIN: "1000000",
       RV_RATE_LIMIT_ADMIN_PER_MIN: "1000000",
+      // Each server its own audit anchor, out of the checkout's .data.
+      RV_AUDIT_ANCHOR_FILE: path.join(tmpdir(), `rv-test-anchor-${randomBytes(6).toString("hex")}.jsonl`),
       ...env,
       DATABASE_URL: databaseUrl,
       NEXT_TELEMETRY_DISABLED: "1",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { issueLease, seedScenario } from "../../test/fixtures";
+import { issueLease, sealAudit, seedScenario } from "../../test/fixtures";
 import { ApiError } from "../api/errors";
 import { resolveLease } from "../leases/resolve-lease";
 import { requestLeaseSchema } from "../validations/lease";
@@ -37,6 +37,7 @@ describe("rate limits", () => {
       expect(err?.code).toBe("rate_limited");
       expect(err?.headers["retry-after"]).toBe("30");
     }
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "rate_limit.exceeded" } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ botId: s.bot.id, outcome: "denied", ip: "10.0.0.1" });
@@ -72,6 +73,7 @@ describe("lease lockout", () => {
     expect((await refusal(resolveLease(db.prisma, { leaseId: lease.id, leaseToken: other.leaseToken, ip: "198.51.100.9", maxBadTokens: 5 })))?.code).toBe("unauthenticated");
     // The holder, even behind the attacker's address, is not stopped.
     expect((await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken, ip: attacker, maxBadTokens: 5 })).value).toBe(s.value);
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { leaseId: lease.id }, orderBy: { seq: "asc" } });
     expect(events.map((e) => [e.type, e.ip])).toEqual([
       ["lease.granted", null],

@@ -4,7 +4,7 @@
 // orgs' tokens are "not found", and every create and revoke is in the audit chain.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedOrg, unique } from "../../test/fixtures";
+import { seedOrg, unique, sealAudit } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import type { Role } from "../generated/prisma/enums";
@@ -55,7 +55,10 @@ async function codeOf(p: Promise<unknown>) {
   throw new Error("expected an ApiError");
 }
 
-const events = (orgId: string, type: string) => db.prisma.auditEvent.findMany({ where: { orgId, type }, orderBy: { seq: "asc" } });
+async function events(orgId: string, type: string) {
+  await sealAudit(db.prisma, orgId);
+  return db.prisma.auditEvent.findMany({ where: { orgId, type }, orderBy: { seq: "asc" } });
+}
 
 describe("createApiToken", () => {
   it("stores only the hash, sets the expiry, and audits the creation without the token", async () => {

@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  // Fail-closed audit sinks: a required sink is down, so vault reads are refused.
+  audit_sink_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedOrg, seedBot, seedSecret, unique } from "../../test/fixtures";
+import { sealAudit, seedBot, seedOrg, seedSecret, unique } from "../../test/fixtures";
 import { sqlPool, transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import { SYSTEM_ACTOR, type Actor } from "../audit/record-audit-event";
@@ -109,6 +109,7 @@ describe("an approver must be independent of the requesting bot", () => {
     expect(await refusal(approve(o, leaseId, o.a.id))).toEqual({ code: "forbidden", message: "You issued this bot's current token, so you may not decide its requests" });
     expect(await status(leaseId)).toBe("pending");
     expect((await collectLease(db.prisma, { orgId: o.orgId, botId: b.bot.id, id: leaseId })).status).toBe("pending");
+    await sealAudit(db.prisma);
     const refused = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId, type: "lease.approval_refused" } });
     expect(refused).toMatchObject({ actorId: o.a.id, outcome: "denied" });
 
@@ -154,6 +155,7 @@ describe("an approver must be independent of the requesting bot", () => {
     expect(collected).not.toHaveProperty("leaseToken");
     const row = await db.prisma.lease.findUniqueOrThrow({ where: { id: leaseId } });
     expect(row).toMatchObject({ status: "revoked", tokenHash: null, revokeReason: "approval no longer independent: 0 of 1 approvals still count" });
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId, type: "lease.revoked" } });
     expect(event).toMatchObject({ actorType: "system", reason: row.revokeReason });
   });
@@ -275,6 +277,7 @@ describe("removing approval coverage is an owner's decision, and audited", () =>
     expect(await refusal(attempt)).toEqual({ code: "forbidden", message: "Only an owner may remove the approval tag pci from a secret" });
     expect((await db.prisma.secret.findUniqueOrThrow({ where: { id: o.secret.id } })).tags).toEqual(["pci"]);
     await pending(o, b.principal);
+    await sealAudit(db.prisma);
     const denial = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: o.orgId, type: "admin.denied", actorId: o.a.id } });
     expect(denial).toMatchObject({ outcome: "denied", reason: "role admin lacks approvals:remove-coverage", secretId: o.secret.id, data: { approvalTagsRemoved: ["pci"] } });
 
@@ -288,6 +291,7 @@ describe("removing approval coverage is an owner's decision, and audited", () =>
     const b = await bot(o, o.owner.actor);
     await grant(o, b.bot.id, o.owner.actor);
     await transaction(db.prisma, (tx) => updateSecret(tx, { orgId: o.orgId, id: o.secret.id, actor: o.owner.actor, input: { tags: [] } }));
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: o.orgId, type: "secret.updated", secretId: o.secret.id } });
     expect(event).toMatchObject({ actorId: o.owner.id, data: { fields: ["tags"], tags: { from: ["pci"], to: [] }, approvalTagsRemoved: ["pci"] } });
     expect((await requestLease(db.prisma, { bot: b.principal, input: leaseInput(o.secret.name) })).status).toBe("active");
@@ -301,6 +305,7 @@ describe("removing approval coverage is an owner's decision, and audited", () =>
     const attempt = auditingCoverageRefusals(db.prisma, () => transaction(db.prisma, (tx) => deleteSecret(tx, { orgId: o.orgId, id: o.secret.id, actor: o.a.actor })));
     expect(await refusal(attempt)).toEqual({ code: "forbidden", message: "Only an owner may delete a secret under an approval rule" });
     expect(await db.prisma.secret.count({ where: { id: o.secret.id } })).toBe(1);
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { orgId: o.orgId, type: "admin.denied", actorId: o.a.id, secretId: o.secret.id } })).toBe(1);
 
     // Ungated secrets are still an admin's to delete; the owner may delete gated ones.
@@ -308,6 +313,7 @@ describe("removing approval coverage is an owner's decision, and audited", () =>
     await transaction(db.prisma, (tx) => deleteSecret(tx, { orgId: o.orgId, id: plain.id, actor: o.a.actor }));
     const result = await transaction(db.prisma, (tx) => deleteSecret(tx, { orgId: o.orgId, id: o.secret.id, actor: o.owner.actor }));
     expect(result.id).toBe(o.secret.id);
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: o.orgId, type: "secret.deleted", secretId: o.secret.id } });
     expect(event.data).toMatchObject({ approvalCoverageRemoved: true });
   });
@@ -323,6 +329,7 @@ describe("removing approval coverage is an owner's decision, and audited", () =>
     }
     // Tightening is not a removal; the owner may do either, and it is audited.
     await transaction(db.prisma, (tx) => updatePolicy(tx, { orgId: o.orgId, actor: o.owner.actor, input: { approvalTags: [] } }));
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: o.orgId, type: "policy.updated", actorId: o.owner.id }, orderBy: { seq: "desc" } });
     expect(event.data).toMatchObject({ changes: { approvalTags: { from: ["pci"], to: [] } } });
   });
@@ -352,6 +359,8 @@ describe("the migration's backfill from the audit trail", () => {
     await db.prisma.$executeRaw`UPDATE "Grant" SET "createdBy" = NULL WHERE "orgId" = ${o.orgId}`;
     await db.prisma.$executeRaw`UPDATE "Mount" SET "editedBy" = '{}' WHERE "orgId" = ${o.orgId}`;
 
+    // The backfill read the trail as it was then: every event sealed.
+    await sealAudit(db.prisma, o.orgId);
     await sqlPool(db.prisma).query(backfill);
 
     const bots = await db.prisma.bot.findMany({ where: { orgId: o.orgId }, select: { id: true, createdBy: true, tokenIssuedBy: true } });

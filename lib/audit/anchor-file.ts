@@ -7,7 +7,7 @@
 // Append-only JSON lines, one checkpoint each; the newest per org (highest seq) wins
 // whatever order the lines are in, so several processes may append to one file and the
 // anchor still only moves forward. Now and then the file is compacted to one line per org.
-import { appendFile, mkdir, open, readFile, rename, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, stat } from "node:fs/promises";
 import path from "node:path";
 
 export interface Anchor {
@@ -108,11 +108,6 @@ export class AnchorFile {
   async settle(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
-}
-
-/** Appends one anchor line; for tests and operators' tooling. */
-export async function appendAnchor(file: string, anchor: Anchor): Promise<void> {
-  await appendFile(file, anchorLine(anchor), { mode: 0o600 });
 }
 
 const KEY = Symbol.for("runtime-vault.audit-anchor");

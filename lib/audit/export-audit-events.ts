@@ -1,4 +1,5 @@
-// Streams an org's filtered audit events as CSV or JSON, newest first, reading
+// Streams an org's filtered audit events as CSV or JSON, newest first (or its whole
+// chain as JSON lines, oldest first, for offline verification: see the end), reading
 // keyset batches so memory stays flat however many millions of events match.
 //
 // Memory: rows are read with pg (the pool under the Prisma client, sqlPool), not
@@ -13,6 +14,8 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { isTimeOrdered } from "@/lib/validations/audit";
 import { likeLiteral, type AuditFilters } from "./list-audit-events";
 import { auditEventSelect } from "./present-event";
+import { chainCheckpointLine, chainEventLine, GENESIS_HASH, type ChainEvent, type ChainedFields } from "@/lib/sdk/audit-chain";
+import { CHAIN_EXPORT_FORMAT } from "@/lib/sdk/audit-files";
 
 /** What the export reads through: a pg Pool (sqlPool) or Client. */
 export interface SqlReader {
@@ -186,4 +189,89 @@ export function toReadableStream(chunks: AsyncGenerator<string>): ReadableStream
       await chunks.return(undefined);
     },
   });
+}
+
+// ---------------------------------------------------------------------------------
+// The chain export (format=jsonl): every sealed event of the org, oldest first, with
+// everything the hash covers and its place in the chain, so it can be verified with no
+// database (`runtime-vault audit verify --export FILE`, lib/sdk/audit-chain.ts). A
+// header line says where the chain starts (genesis, or the archive base after an
+// archive) and a last line carries the org's signed checkpoint, which the export ends at:
+// events sealed while it runs are left for the next export.
+
+const CHAIN_COLUMNS = `e."seq"::text AS "seq", e."id", e."type", e."actorType"::text AS "actorType", e."actorId", e."botId", e."secretId",
+  e."secretName", e."scope", e."secretVersion", e."leaseId", e."justification", e."outcome"::text AS "outcome", e."reason", e."ip",
+  e."data"::text AS "data", ${TEXT.createdAt} AS "createdAt", to_char(e."sealedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "sealedAt",
+  e."prevHash", e."hash", e."signature"`;
+
+/** A row of CHAIN_COLUMNS: the chained fields, with what JSON cannot carry as text. */
+type ChainRow = Omit<ChainedFields, "orgId" | "data" | "createdAt"> & {
+  seq: string;
+  data: string | null;
+  createdAt: string;
+  sealedAt: string;
+  prevHash: string;
+  hash: string;
+  signature: string | null;
+};
+
+export function chainEventFromRow(orgId: string, r: ChainRow): ChainEvent {
+  return {
+    ...r,
+    orgId,
+    seq: BigInt(r.seq),
+    data: r.data === null ? null : JSON.parse(r.data),
+    createdAt: new Date(r.createdAt),
+    sealedAt: new Date(r.sealedAt),
+  };
+}
+
+/** An org's sealed events after seq `after` up to `through`, oldest first, in keyset batches. */
+export async function* chainEvents(db: SqlReader, { orgId, after, through, partitions }: { orgId: string; after: bigint; through: bigint; partitions?: string[] }): AsyncGenerator<ChainEvent[]> {
+  // The archive reads the month partitions it archives, the export the whole table.
+  const from = partitions ? partitions.map((p) => `SELECT * FROM rv_audit."${p.replace(/"/g, '""')}"`).join(" UNION ALL ") : null;
+  let last = after;
+  for (;;) {
+    const { rows } = await db.query<ChainRow>({
+      text: `SELECT ${CHAIN_COLUMNS} FROM ${from ? `(${from})` : `"AuditEvent"`} e
+              WHERE e."orgId" = $1 AND e."seq" > $2::bigint AND e."seq" <= $3::bigint ORDER BY e."seq" LIMIT ${BATCH}`,
+      values: [orgId, String(last), String(through)],
+    });
+    if (rows.length > 0) yield rows.map((r) => chainEventFromRow(orgId, r));
+    if (rows.length < BATCH) return;
+    last = BigInt(rows[rows.length - 1].seq);
+  }
+}
+
+export async function* exportAuditChain(db: SqlReader, { orgId }: { orgId: string }): AsyncGenerator<string> {
+  const [{ rows: checkpoints }, { rows: bases }] = await Promise.all([
+    db.query<{ seq: string; hash: string; signature: string; signedAt: string }>({
+      text: `SELECT "seq"::text AS "seq", "hash", "signature", to_char("signedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "signedAt" FROM "AuditCheckpoint" WHERE "orgId" = $1`,
+      values: [orgId],
+    }),
+    db.query<{ seq: string; hash: string }>({
+      text: `SELECT "throughSeq"::text AS "seq", "hash" FROM "AuditArchive" WHERE "orgId" = $1 ORDER BY "throughSeq" DESC LIMIT 1`,
+      values: [orgId],
+    }),
+  ]);
+  const checkpoint = checkpoints[0];
+  const from = bases[0] ?? { seq: "0", hash: GENESIS_HASH };
+  let through = checkpoint ? BigInt(checkpoint.seq) : null;
+  if (through === null) {
+    // Never checkpointed (migrated, not yet sealed since): whatever is sealed.
+    const { rows } = await db.query<{ seq: string | null }>({ text: `SELECT max("seq")::text AS "seq" FROM "AuditEvent" WHERE "orgId" = $1`, values: [orgId] });
+    through = BigInt(rows[0]?.seq ?? from.seq);
+  }
+  let chunk = JSON.stringify({ kind: "header", format: CHAIN_EXPORT_FORMAT, orgId, exportedAt: new Date().toISOString(), from, through: String(through) }) + "\n";
+  for await (const events of chainEvents(db, { orgId, after: BigInt(from.seq), through })) {
+    for (const e of events) {
+      chunk += chainEventLine(e);
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+  }
+  if (checkpoint) chunk += chainCheckpointLine({ orgId, seq: BigInt(checkpoint.seq), hash: checkpoint.hash, signature: checkpoint.signature, signedAt: checkpoint.signedAt });
+  yield chunk;
 }

@@ -10,6 +10,7 @@ import {
   type ListAuditQuery,
 } from "@/lib/validations/audit";
 import { auditEventSelect, presentEvent } from "./present-event";
+import { sealForReading } from "./seal-for-reading";
 
 export type ListAuditEventsOptions = Omit<ListAuditQuery, "limit"> & { orgId: string; limit?: number };
 
@@ -65,6 +66,8 @@ function afterCursor({ seq, createdAt }: AuditCursor): Prisma.AuditEventWhereInp
  * orders can differ by a few milliseconds; (createdAt, seq) is still a total order.
  */
 export async function listAuditEvents(db: Db, { cursor, limit = 100, ...filters }: ListAuditEventsOptions) {
+  // The first page only: later pages continue from a cursor into what was sealed then.
+  if (!cursor) await sealForReading(db, filters.orgId);
   const byTime = isTimeOrdered(filters);
   const where: Prisma.AuditEventWhereInput = cursor ? { AND: [auditWhere(filters), afterCursor(readAuditCursor(cursor, byTime))] } : auditWhere(filters);
   const rows = await db.auditEvent.findMany({

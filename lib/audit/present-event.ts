@@ -1,5 +1,5 @@
-export const auditEventSelect = {
-  seq: true,
+/** The columns the chain hash covers (ChainedFields, less the org, which every query names). */
+export const chainedFieldsSelect = {
   id: true,
   type: true,
   actorType: true,
@@ -16,9 +16,9 @@ export const auditEventSelect = {
   ip: true,
   data: true,
   createdAt: true,
-  prevHash: true,
-  hash: true,
 } as const;
+
+export const auditEventSelect = { seq: true, ...chainedFieldsSelect, prevHash: true, hash: true } as const;
 
 /** JSON has no bigint; sequence numbers stay far below 2^53. */
 export function presentEvent<T extends { seq: bigint }>(event: T) {

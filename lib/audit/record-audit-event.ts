@@ -103,7 +103,7 @@ export const EVENT_COLUMNS = [
 
 /**
  * A CTE `rv_event` that records one event whose values are parameters
- * $offset+1 … $offset+APPEND_PARAM_COUNT (see appendEventValues). With `after`, the
+ * $offset+1 … $offset+EVENT_COLUMNS.length (see appendEventValues). With `after`, the
  * event is recorded only if that CTE yields a row (one: the action's), so an action and its event commit
  * together or not at all.
  */
@@ -116,9 +116,6 @@ export function appendEventSql(offset: number, after?: string): string {
     SELECT ${values} ${after ? `FROM ${after}` : ""}
  RETURNING "id")`;
 }
-
-/** Parameters consumed by appendEventSql. */
-export const APPEND_PARAM_COUNT = EVENT_COLUMNS.length;
 
 export function appendEventValues({ fields }: PreparedEvent): unknown[] {
   return EVENT_COLUMNS.map(([column]) => {

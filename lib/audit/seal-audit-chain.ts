@@ -17,6 +17,8 @@ import { checkpointSignatureValid, signCheckpoint } from "./checkpoint-signature
 import { getAnchorFile, type AnchorFile } from "./anchor-file";
 import { EVENT_COLUMNS } from "./record-audit-event";
 import { walkChain, type ChainPoint } from "./walk-chain";
+import { chainedFieldsSelect } from "./present-event";
+import { chainFloor } from "./archive/archive-base";
 
 export interface SealOptions {
   orgId: string;
@@ -26,6 +28,8 @@ export interface SealOptions {
   wait?: boolean;
   /** Most events per batch. */
   limit?: number;
+  /** The sealing time (tests seal into past months' partitions with it); default now. */
+  now?: Date;
 }
 
 export type SealResult =
@@ -36,25 +40,7 @@ export type SealResult =
 /** The advisory-lock key of an org's sealer: 64 bits from the org id. */
 export const sealLockKey = (orgId: string) => `rv-audit-seal:${orgId}`;
 
-const pendingSelect = {
-  pid: true,
-  id: true,
-  type: true,
-  actorType: true,
-  actorId: true,
-  botId: true,
-  secretId: true,
-  secretName: true,
-  scope: true,
-  secretVersion: true,
-  leaseId: true,
-  justification: true,
-  outcome: true,
-  reason: true,
-  ip: true,
-  data: true,
-  createdAt: true,
-} as const;
+const pendingSelect = { pid: true, ...chainedFieldsSelect } as const;
 
 const COLUMNS = EVENT_COLUMNS.map(([c]) => `"${c}"`).join(", ");
 const MOVE_SQL = `
@@ -74,7 +60,7 @@ class Refused extends Error {
 }
 
 export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promise<SealResult> {
-  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000 } = opts;
+  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000, now } = opts;
   let signed: { seq: bigint; hash: string; signature: string; signedAt: Date } | null = null;
   let result: SealResult;
   try {
@@ -109,7 +95,7 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
         const signature = signCheckpoint(keys, { orgId, seq, hash });
         if (sigs.length > 0) sigs[sigs.length - 1] = signature;
         // Never below the previous batch, so a month's partition is a prefix of each chain.
-        const sealedAt = new Date(Math.max(Date.now(), base.sealedAt.getTime()));
+        const sealedAt = new Date(Math.max(now?.getTime() ?? Date.now(), base.sealedAt.getTime()));
 
         if (pending.length > 0) {
           const moved = await tx.$executeRawUnsafe(MOVE_SQL, pids, seqs, prevs, hashes, sealedAt.toISOString(), sigs);
@@ -141,8 +127,8 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
 /**
  * Where the next batch attaches: the signed checkpoint, checked against its signature
  * and the anchor. An org with sealed events but no checkpoint (just migrated) has its
- * chain walked from genesis once and is signed from there, unless an anchor says it
- * had one: then the checkpoint was removed.
+ * chain walked from genesis (or its signed archive base) once and is signed from there,
+ * unless an anchor says it had one: then the checkpoint was removed.
  */
 async function chainBase(
   tx: Prisma.TransactionClient,
@@ -160,9 +146,11 @@ async function chainBase(
     return checkpoint;
   }
   if (anchored) throw new Refused(anchored.seq, `the signed checkpoint is missing but the audit anchor holds #${anchored.seq} (removed or wiped)`);
+  const floor = await chainFloor(tx, { orgId, keys });
+  if (!floor.ok) throw new Refused(floor.brokenAt, floor.reason);
   const newest = await tx.auditEvent.findFirst({ where: { orgId }, select: { seq: true, sealedAt: true }, orderBy: { seq: "desc" } });
-  if (!newest) return { seq: 0n, hash: GENESIS_HASH, sealedAt: new Date(0) };
-  const walk = await walkChain(tx, { orgId, from: { seq: 0n, hash: GENESIS_HASH }, to: newest.seq });
+  if (!newest) return floor.seq === 0n ? { seq: 0n, hash: GENESIS_HASH, sealedAt: new Date(0) } : { seq: floor.seq, hash: floor.hash, sealedAt: new Date(0), unsigned: true };
+  const walk = await walkChain(tx, { orgId, from: { seq: floor.seq, hash: floor.hash }, to: newest.seq });
   if (!walk.ok) throw new Refused(BigInt(walk.brokenAt), walk.reason);
   return { ...walk.end, sealedAt: newest.sealedAt, unsigned: true };
 }

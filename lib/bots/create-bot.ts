@@ -8,7 +8,8 @@ import { botSelect } from "./select";
 export interface CreateBotOptions {
   orgId: string;
   actor: Actor;
-  input: CreateBotInput;
+  /** Without an environment, the bot's lease requests use scope "default" unless they name one. */
+  input: Omit<CreateBotInput, "environment"> & { environment?: string };
   ip?: string | null;
 }
 
@@ -21,6 +22,7 @@ export async function createBot(tx: Prisma.TransactionClient, { orgId, actor, in
       orgId,
       name: input.name,
       description: input.description,
+      environment: input.environment ?? "default",
       tokenHash: hashToken(token),
       // Recorded so this user can never approve the bot's own lease requests.
       createdBy: actor.type === "user" ? actor.id : null,
@@ -28,6 +30,6 @@ export async function createBot(tx: Prisma.TransactionClient, { orgId, actor, in
     },
     select: botSelect,
   });
-  await recordAuditEvent(tx, { orgId, type: "bot.created", actor, botId: bot.id, ip, data: { name: bot.name } });
+  await recordAuditEvent(tx, { orgId, type: "bot.created", actor, botId: bot.id, ip, data: { name: bot.name, environment: bot.environment } });
   return { bot, token };
 }

@@ -9,8 +9,12 @@ import { CliError } from "./errors";
 
 export interface WantedSecret {
   secret: string;
-  scope: string;
+  /** Omitted: the bot's environment decides (the lease answer says which scope). */
+  scope?: string;
 }
+
+/** How a wanted secret reads in messages: its scope, or that the bot's environment picks it. */
+export const describeWanted = (w: WantedSecret) => `${w.secret} (${w.scope ?? "the bot's environment"})`;
 
 export interface HeldSecret extends WantedSecret {
   value: string;
@@ -107,7 +111,7 @@ export class LeaseKeeper {
 
   /** Polls a pending lease until approvers decide; the first read after approval carries its token. */
   private async awaitApproval(w: WantedSecret, id: string): Promise<IssuedLease> {
-    process.stderr.write(`runtime-vault: ${w.secret} (${w.scope}) needs approval; waiting for lease ${id} to be approved…\n`);
+    process.stderr.write(`runtime-vault: ${describeWanted(w)} needs approval; waiting for lease ${id} to be approved…\n`);
     for (;;) {
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 2_000));
       this.throwIfCancelled();
@@ -122,7 +126,7 @@ export class LeaseKeeper {
 
   private async request(w: WantedSecret, justification: string): Promise<IssuedLease> {
     const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
-    if (lease.status !== "active") throw new CliError(`${w.secret} (${w.scope}) now needs human approval`);
+    if (lease.status !== "active") throw new CliError(`${describeWanted(w)} now needs human approval`);
     return lease;
   }
 

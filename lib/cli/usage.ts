@@ -6,7 +6,8 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   secret list [--scope S]                      names only
   secret exists NAME [--scope S]               prints true/false; exit 0/1
   secret delete NAME [--scope S]
-  bot create NAME [--description D]            prints the bot token once
+  bot create NAME [--description D] [--env ENV] prints the bot token once; ENV: its default scope
+  bot set-env BOT ENV                          scope its lease requests use when they name none
   bot list | bot freeze BOT [--reason R] | bot unfreeze BOT
   grant add --bot BOT --secret NAME [--scope S] [--max-ttl 15m] [--single-use] [--mount M]
   grant list [--bot BOT] [--secret NAME [--scope S]] | grant remove GRANT_ID
@@ -14,7 +15,11 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   revoke-all (--bot BOT | --secret NAME [--scope S] | --all) --reason R
   audit tail [--after SEQ]                     live events (Ctrl-C to stop)
   audit export [--format csv|json] [--from ISO] [--to ISO] [--type T] [-o FILE]
+  audit export --format jsonl [-o FILE]        the whole chain, every hashed field (for offline verify)
   audit verify [--full]                        exit 1 when the chain is broken (--full: from genesis)
+  audit verify --export FILE [--from-archive A]… [--anchor FILE]
+  audit verify --archive FILE… [--anchor FILE] offline, no server: exit 1 when broken; signatures are
+                                               checked only with RV_MASTER_KEY set
   mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV]… --justification T [--ttl 15m]
   mount list | mount show M | mount delete M | mount config M [--npx]
   key rewrap                                   on the vault host: DATABASE_URL, RV_MASTER_KEY, RV_PREVIOUS_MASTER_KEYS

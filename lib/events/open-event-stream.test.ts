@@ -3,7 +3,7 @@
 // queued) once its principal loses access; and it reports its end exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedOrg } from "../../test/fixtures";
+import { sealAudit, seedOrg } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { AuditListener } from "./audit-listener";
@@ -22,10 +22,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** Records n events and seals them, as the server's sealer would (the seal is what streams see). */
 async function append(orgId: string, n: number) {
   await transaction(db.prisma, async (tx) => {
     for (let i = 0; i < n; i++) await recordAuditEvent(tx, { orgId, type: "test.append", actor: SYSTEM_ACTOR });
   });
+  await sealAudit(db.prisma, orgId);
 }
 
 describe("openEventStream", () => {

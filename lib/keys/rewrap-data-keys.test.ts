@@ -6,6 +6,7 @@ import { EnvelopeOpenError, openValue, sealValue } from "../crypto/envelope";
 import { createOrganization } from "../orgs/create-organization";
 import { newId } from "../ids";
 import { rewrapDataKeys } from "./rewrap-data-keys";
+import { sealAudit } from "../../test/fixtures";
 
 const oldKey = randomBytes(32);
 const newKey = randomBytes(32);
@@ -57,6 +58,7 @@ async function rowsById() {
 }
 
 async function rewrapEvents() {
+  await sealAudit(t.prisma);
   return t.prisma.auditEvent.findMany({ where: { type: "keys.rewrapped" }, orderBy: { seq: "asc" } });
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedScenario, seedSecret, seedGrant, seedBot, issueLease } from "../../test/fixtures";
+import { issueLease, sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import { requestLease } from "./request-lease";
@@ -11,6 +11,7 @@ import { getBotLeaseOrThrow } from "./get-bot-lease-or-throw";
 import { updatePolicy } from "../policy/update-policy";
 import { updateSecret } from "../secrets/update-secret";
 import { setBotFrozen } from "../bots/set-bot-frozen";
+import { updateBot } from "../bots/update-bot";
 import { SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { requestLeaseSchema } from "../validations/lease";
 
@@ -62,6 +63,7 @@ describe("requestLease", () => {
     const t1 = Date.now();
     const b = await issueLease(db.prisma, { bot: s.principal, input: input(secret.name, { ttlSeconds: 3000 }) });
     expect(Math.round((Date.parse(b.expiresAt) - t1) / 1000)).toBe(120);
+    await sealAudit(db.prisma);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: b.id, type: "lease.granted" } });
     expect(event.data).toMatchObject({ ttlSeconds: 120, requestedTtlSeconds: 3000, clamped: true });
   });
@@ -72,12 +74,40 @@ describe("requestLease", () => {
     const missing = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input("NO_SUCH_SECRET") }));
     const notGranted = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(ungranted.name) }));
     const wrongScope = await denialCode(requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { scope: "production" }) }));
+    // The same words either way; only the scope tried is named.
     expect(missing).toEqual(notGranted);
-    expect(wrongScope).toEqual(notGranted);
-    expect(missing.code).toBe("permission_denied");
+    expect(missing).toEqual({ code: "permission_denied", message: 'This bot is not permitted to lease that secret in scope "default"' });
+    expect(wrongScope).toEqual({ code: "permission_denied", message: 'This bot is not permitted to lease that secret in scope "production"' });
+    await sealAudit(db.prisma);
     const denials = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.denied" } });
     expect(denials.map((d) => d.secretName).sort()).toEqual(["NO_SUCH_SECRET", s.secret.name, ungranted.name].sort());
     expect(denials.every((d) => d.outcome === "denied" && d.reason?.startsWith("permission_denied"))).toBe(true);
+  });
+
+  it("uses the bot's environment as the scope when a request names none", async () => {
+    const org = await seedScenario(db.prisma, { scope: "default" });
+    const { secret: testSecret, value: testValue } = await seedSecret(db.prisma, org.orgId, { name: org.secret.name, scope: "test" });
+    const tester = await seedBot(db.prisma, org.orgId);
+    await seedGrant(db.prisma, org.orgId, tester.bot.id, testSecret.id);
+    await transaction(db.prisma, (tx) => updateBot(tx, { orgId: org.orgId, id: tester.bot.id, actor: SYSTEM_ACTOR, input: { environment: "test" } }));
+    const lease = await issueLease(db.prisma, { bot: tester.principal, input: input(org.secret.name) });
+    expect(lease.scope).toBe("test");
+    expect((await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken })).value).toBe(testValue);
+    // A scope named in the request still wins, and a denial names the scope it tried.
+    expect(await denialCode(requestLease(db.prisma, { bot: tester.principal, input: input(org.secret.name, { scope: "default" }) }))).toMatchObject({
+      message: 'This bot is not permitted to lease that secret in scope "default"',
+    });
+    await transaction(db.prisma, (tx) => updateBot(tx, { orgId: org.orgId, id: tester.bot.id, actor: SYSTEM_ACTOR, input: { environment: "staging" } }));
+    expect(await denialCode(requestLease(db.prisma, { bot: tester.principal, input: input(org.secret.name) }))).toMatchObject({
+      message: 'This bot is not permitted to lease that secret in scope "staging"',
+    });
+    // The other bot, with no environment, still gets the default scope.
+    expect((await issueLease(db.prisma, { bot: org.principal, input: input(org.secret.name) })).scope).toBe("default");
+    await sealAudit(db.prisma, org.orgId);
+    const denied = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, botId: tester.bot.id, type: "lease.denied" }, orderBy: { seq: "desc" } });
+    expect(denied.scope).toBe("staging");
+    const updated = await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, type: "bot.updated" }, orderBy: { seq: "desc" } });
+    expect(updated.data).toMatchObject({ environment: { from: "test", to: "staging" } });
   });
 
   it("applies checks in order: frozen bot before grant before policy", async () => {
@@ -119,6 +149,7 @@ describe("resolveLease", () => {
 
     const status = await getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: lease.id });
     expect(status).toMatchObject({ status: "active", resolveCount: 2 });
+    await sealAudit(db.prisma);
     const events = await db.prisma.auditEvent.findMany({ where: { leaseId: lease.id, type: "lease.resolved" }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.secretVersion)).toEqual([1, 2]);
   });
@@ -151,6 +182,7 @@ describe("resolveLease", () => {
       [old, once, released].map((l) => getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: l.id })),
     );
     expect(statuses.map((l) => l.status)).toEqual(["expired", "used", "revoked"]);
+    await sealAudit(db.prisma);
     const refusals = await db.prisma.auditEvent.count({ where: { orgId: s.orgId, type: "lease.resolve_denied" } });
     expect(refusals).toBe(3);
   });
@@ -165,6 +197,7 @@ describe("resolveLease", () => {
     expect(values).toHaveLength(1);
     const codes = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as ApiError).code] : []));
     expect(new Set(codes)).toEqual(new Set(["lease_used"]));
+    await sealAudit(db.prisma);
     expect(await db.prisma.auditEvent.count({ where: { leaseId: lease.id, type: "lease.resolved" } })).toBe(1);
   });
 
@@ -176,7 +209,9 @@ describe("resolveLease", () => {
     await new Promise((r) => setTimeout(r, 5));
     const sweep = transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { all: true, reason: "incident drill" } }));
     await Promise.all([...requests, sweep]);
+    await sealAudit(db.prisma);
     const revokedAt = (await db.prisma.auditEvent.findFirstOrThrow({ where: { orgId: s.orgId, type: "leases.revoked" } })).seq;
+    await sealAudit(db.prisma);
     const granted = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.granted" }, select: { seq: true, leaseId: true } });
     const leases = new Map((await db.prisma.lease.findMany({ where: { orgId: s.orgId }, select: { id: true, status: true } })).map((l) => [l.id, l.status]));
     expect(granted).toHaveLength(24);

@@ -59,6 +59,8 @@ interface Policy {
 
 interface CheckRow extends Policy {
   frozenAt: Date | null;
+  /** The scope asked for, or the bot's environment when the request named none. */
+  scope: string;
   mountId: string | null;
   grantId: string | null;
   grantMaxTtl: number | null;
@@ -69,18 +71,21 @@ interface CheckRow extends Policy {
   tags: string[] | null;
 }
 
-const NOT_PERMITTED = "This bot is not permitted to lease that secret in that scope";
+// Names the scope tried (it may have come from the bot's environment), and says the same
+// whether or not such a secret exists. Not the name: the caller has it, and echoing
+// caller input into denials is what tenant-isolation checks forbid.
+const notPermitted = (scope: string) => `This bot is not permitted to lease that secret in scope "${scope}"`;
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
-  SELECT b."frozenAt", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+  SELECT b."frozenAt", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
          p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
     FROM "Bot" b
     JOIN "Policy" p ON p."orgId" = b."orgId"
     LEFT JOIN "Mount" m ON m."orgId" = b."orgId" AND m."botId" = b."id" AND m."name" = $1::text
-    LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = $2::text AND s."scope" = $3::text
+    LEFT JOIN "Secret" s ON s."orgId" = b."orgId" AND s."name" = $2::text AND s."scope" = COALESCE($3::text, b."environment")
     LEFT JOIN "Grant" g ON g."orgId" = b."orgId" AND g."botId" = b."id" AND g."secretId" = s."id"
                        -- A grant limited to a mount serves only leases requested through that mount.
                        AND (g."mountId" IS NULL OR g."mountId" = m."id")
@@ -147,7 +152,7 @@ export async function requestLease(
     actor: { type: "bot" as const, id: bot.id },
     botId: bot.id,
     secretName: input.secret,
-    scope: input.scope,
+    scope: input.scope ?? null,
     justification: input.justification || null,
     ip,
   };
@@ -157,6 +162,7 @@ export async function requestLease(
   for (let attempt = 0; attempt < 3; attempt++) {
     const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId] });
     const decision = decide(rows[0], input);
+    if (rows[0]) base.scope = rows[0].scope;
     switch (decision.denied) {
       case "unauthenticated":
         // The bot was deleted between authentication and now.
@@ -164,7 +170,7 @@ export async function requestLease(
       case "bot_frozen":
         return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
       case "permission_denied":
-        return denyWithAudit(db, base, "permission_denied", NOT_PERMITTED);
+        return denyWithAudit(db, base, "permission_denied", notPermitted(base.scope ?? "default"));
       case "policy_denied":
         return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
     }

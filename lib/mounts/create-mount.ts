@@ -38,7 +38,7 @@ export async function createMount(tx: Prisma.TransactionClient, { orgId, actor, 
     actor,
     botId: bot.id,
     ip,
-    data: { mountId: mount.id, name: mount.name, command: mount.command, secrets: input.mappings.map((m) => `${m.secret}@${m.scope}`) },
+    data: { mountId: mount.id, name: mount.name, command: mount.command, secrets: input.mappings.map((m) => (m.scope ? `${m.secret}@${m.scope}` : m.secret)) },
   });
   return presentMount(mount);
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { seedScenario } from "../../test/fixtures";
+import { seedScenario, sealAudit } from "../../test/fixtures";
 import { PrismaClient } from "../generated/prisma/client";
 import { requestLease } from "../leases/request-lease";
 import { requestLeaseSchema } from "../validations/lease";
@@ -29,6 +29,7 @@ async function orgWithDenial() {
   const s = await seedScenario(db.prisma);
   const input = requestLeaseSchema.parse({ secret: "NOT_GRANTED_KEY", justification: "Trying a secret this bot may not have" });
   await expect(requestLease(db.prisma, { bot: s.principal, input })).rejects.toMatchObject({ code: "permission_denied" });
+  await sealAudit(db.prisma, s.orgId);
   return s;
 }
 

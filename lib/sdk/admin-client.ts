@@ -66,7 +66,9 @@ export class AdminClient {
   };
 
   readonly bots = {
-    create: (input: { name: string; description?: string }) => this.http.request<Bot & { token: string }>("POST", "/api/v1/bots", { body: input }),
+    create: (input: { name: string; description?: string; environment?: string }) => this.http.request<Bot & { token: string }>("POST", "/api/v1/bots", { body: input }),
+    update: async (nameOrId: string, input: { description?: string; environment?: string }) =>
+      this.http.request<Bot>("PATCH", `/api/v1/bots/${await this.bots.idOf(nameOrId)}`, { body: input }),
     list: async () => (await this.http.request<{ bots: Bot[] }>("GET", "/api/v1/bots")).bots,
     freeze: async (nameOrId: string, reason?: string) =>
       this.http.request<Bot & { leasesRevoked: number }>("POST", `/api/v1/bots/${await this.bots.idOf(nameOrId)}/freeze`, { body: { reason }, idempotent: true }),
@@ -116,6 +118,15 @@ export class AdminClient {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }.bind(this),
+    /**
+     * The whole chain as JSON lines, oldest first, every hashed field included, to verify
+     * offline (`runtime-vault audit verify --export FILE`, lib/sdk/verify-audit-files.ts).
+     * A stream: large chains are not held in memory.
+     */
+    exportChain: async (opts: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> => {
+      const res = await this.http.request<Response>("GET", "/api/v1/audit/export", { raw: true, query: { format: "jsonl" }, headers: { accept: "application/x-ndjson" }, signal: opts.signal });
+      return res.body!;
+    },
     /** From the last signed checkpoint; `{ full: true }` walks the whole chain. */
     verify: (opts: { full?: boolean } = {}) => this.http.request<VerifyResult>("GET", `/api/v1/audit/verify${opts.full ? "?full=true" : ""}`),
     /**

@@ -20,7 +20,8 @@ export type ApiErrorCode =
   | "lease_locked"
   | "rate_limited"
   | "internal_error"
-  | "unavailable";
+  | "unavailable"
+  | "audit_sink_unavailable";
 
 export class RuntimeVaultError extends Error {
   constructor(
@@ -56,6 +57,8 @@ export class LeaseLocked extends LeaseGone {}
 export class RateLimited extends RuntimeVaultError {}
 export class ServerError extends RuntimeVaultError {}
 export class Unavailable extends ServerError {}
+/** 503: the vault fails closed while a required audit sink is unreachable; retry later. */
+export class AuditSinkUnavailable extends Unavailable {}
 export class NetworkError extends RuntimeVaultError {}
 export class TimeoutError extends NetworkError {}
 
@@ -81,6 +84,7 @@ const BY_CODE: Record<ApiErrorCode, typeof RuntimeVaultError> = {
   rate_limited: RateLimited,
   internal_error: ServerError,
   unavailable: Unavailable,
+  audit_sink_unavailable: AuditSinkUnavailable,
 };
 
 /** Builds the typed error for an API error body (`{"error":{"code","message",…}}`). */

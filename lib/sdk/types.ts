@@ -66,6 +66,8 @@ export interface Bot {
   id: string;
   name: string;
   description: string;
+  /** The scope the bot's lease requests use when they name none ("default" unless set). */
+  environment: string;
   frozen: boolean;
   frozenAt: string | null;
   createdAt: string;
@@ -169,8 +171,23 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** `mode`: from the last signed checkpoint ("incremental", the default) or from genesis ("full"); `walked`: events recomputed. */
-export type VerifyResult = ({ ok: true } | { ok: false; brokenAt: number; reason: string }) & { checked: number; mode: "full" | "incremental"; walked: number };
+/**
+ * GET /api/v1/audit/verify. `checked`: sealed events in the chain; `mode`: from the last
+ * signed checkpoint ("incremental", the default) or from the chain's start ("full");
+ * `walked`: events recomputed; `anchor`: the newest checkpoint in the server's anchor
+ * file, outside the database, that the chain was checked against (null: none);
+ * `unsealed`: events recorded but not sealed into the chain yet; `archived`: events up to
+ * `throughSeq` were archived to a file (verify it offline) and the chain in the database
+ * starts after them.
+ */
+export type VerifyResult = ({ ok: true } | { ok: false; brokenAt: number; reason: string }) & {
+  checked: number;
+  mode: "full" | "incremental";
+  walked: number;
+  anchor: { seq: number; signedAt: string } | null;
+  unsealed: { count: number; oldestAgeMs: number };
+  archived: { throughSeq: number; archivedAt: string } | null;
+};
 
 /** One Server-Sent Event of the live stream: `event` is `vault.accessed`, `vault.denied` or the audit type. */
 export interface StreamedEvent {

@@ -10,6 +10,7 @@ import { verifyPassword } from "../users/password";
 import { completeSetup } from "./complete-setup";
 import { issueSetupToken } from "./issue-setup-token";
 import { ownerExists } from "./owner-exists";
+import { sealAudit } from "../../test/fixtures";
 
 const OWNER = { orgName: "Acme", email: "First.Owner@example.com", password: "first owner password" };
 
@@ -31,6 +32,7 @@ async function refusal(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 async function counts(prisma: TestDatabase["prisma"]) {
+  await sealAudit(prisma);
   return { orgs: await prisma.organization.count(), users: await prisma.user.count(), events: await prisma.auditEvent.count() };
 }
 
@@ -55,6 +57,7 @@ describe("setup link", () => {
     expect(await prisma.organization.findUniqueOrThrow({ where: { id: result.orgId }, select: { name: true } })).toEqual({ name: "Acme" });
     expect(await prisma.setupToken.count()).toBe(0);
 
+    await sealAudit(prisma);
     const events = await prisma.auditEvent.findMany({ where: { orgId: result.orgId }, orderBy: { seq: "asc" }, select: { type: true, actorType: true, actorId: true, ip: true, data: true } });
     expect(events.map((e) => e.type)).toEqual(["org.created", "member.created", "org.setup_completed"]);
     expect(events[2]).toMatchObject({ actorType: "user", actorId: result.userId, ip: "203.0.113.7", data: { email: "first.owner@example.com" } });

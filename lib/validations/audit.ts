@@ -76,11 +76,23 @@ export const listAuditQuerySchema = z
   });
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
 
-/** The export takes the same filters as the list, without paging. */
-export const exportAuditQuerySchema = z.strictObject({
-  ...auditFilters,
-  format: z.enum(["csv", "json"]).default("csv"),
-});
+/**
+ * The export takes the same filters as the list, without paging. `jsonl` is the chain
+ * export for offline verification: the whole chain, so it takes no filters.
+ */
+export const exportAuditQuerySchema = z
+  .strictObject({
+    ...auditFilters,
+    format: z.enum(["csv", "json", "jsonl"]).default("csv"),
+  })
+  .superRefine((q, ctx) => {
+    if (q.format !== "jsonl") return;
+    for (const key of Object.keys(auditFilters) as (keyof typeof auditFilters)[]) {
+      if (q[key] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [key], message: "format=jsonl exports the whole chain for offline verification: filters do not apply" });
+      }
+    }
+  });
 export type ExportAuditQuery = z.infer<typeof exportAuditQuerySchema>;
 
 /** GET /api/v1/audit/verify: `full=true` walks the whole chain instead of from the last signed checkpoint. */

@@ -3,7 +3,8 @@ import { idSchema, scopeSchema, secretNameSchema, textSchema, ttlSecondsSchema }
 
 export const requestLeaseSchema = z.strictObject({
   secret: secretNameSchema,
-  scope: scopeSchema.default("default"),
+  /** Omitted: the bot's environment (its default scope, "default" unless set). */
+  scope: scopeSchema.optional(),
   justification: textSchema().max(2000).default(""),
   ttlSeconds: ttlSecondsSchema.optional(),
   singleUse: z.boolean().optional(),

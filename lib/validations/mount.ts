@@ -11,7 +11,8 @@ export const mountNameSchema = z.string().regex(MOUNT_NAME, "Use lower-case lett
 
 export const mountMappingSchema = z.strictObject({
   secret: secretNameSchema,
-  scope: scopeSchema.default("default"),
+  /** Omitted: the mount's bot's environment. */
+  scope: scopeSchema.optional(),
   env: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "Use a valid environment variable name")

@@ -16,7 +16,7 @@ const EVENT_TYPES = [
   "lease.resolved", "lease.resolve_denied", "lease.revoked", "lease.released", "leases.revoked", "secret.created", "secret.rotated",
   "secret.updated", "secret.deleted", "bot.created", "bot.frozen", "bot.unfrozen", "bot.deleted", "bot.token_rotated", "grant.created",
   "grant.deleted", "policy.updated", "member.invited", "member.role_changed", "member.removed", "member.signed_in", "admin.denied",
-  "api_token.created", "api_token.revoked",
+  "api_token.created", "api_token.revoked", "audit.archived",
 ];
 const FILTER_KEYS = ["type", "botId", "secretId", "leaseId", "actorId", "outcome", "q", "from", "to"] as const;
 

@@ -10,7 +10,8 @@ import { rotateBotToken } from "@/lib/bots/rotate-bot-token";
 import { setBotFrozen } from "@/lib/bots/set-bot-frozen";
 import { createGrant } from "@/lib/grants/create-grant";
 import { deleteGrant } from "@/lib/grants/delete-grant";
-import { createBotSchema, deleteBotFormSchema, freezeBotSchema } from "@/lib/validations/bot";
+import { createBotSchema, deleteBotFormSchema, freezeBotSchema, updateBotSchema } from "@/lib/validations/bot";
+import { updateBot } from "@/lib/bots/update-bot";
 import { idSchema } from "@/lib/validations/common";
 import { createGrantSchema } from "@/lib/validations/grant";
 
@@ -18,9 +19,18 @@ const botId = idSchema("bot");
 
 export async function createBotAction(_prev: FormState, fd: FormData): Promise<FormState> {
   return runAction("bots:write", "create bot", async ({ user, actor, ip }) => {
-    const input = createBotSchema.parse({ name: text(fd, "name"), description: text(fd, "description") });
+    const input = createBotSchema.parse({ name: text(fd, "name"), description: text(fd, "description"), environment: text(fd, "environment") || undefined });
     const { bot, token } = await transaction(prisma, (tx) => createBot(tx, { orgId: user.orgId, actor, input, ip }));
     return { ok: true, message: `Bot ${bot.name} created. Give it this token; grant it secrets on its page.`, secretOnce: token, data: { botId: bot.id } };
+  }, fd);
+}
+
+export async function setEnvironmentAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("bots:write", "set bot environment", async ({ user, actor, ip }) => {
+    const id = botId.parse(text(fd, "id"));
+    const input = updateBotSchema.parse({ environment: text(fd, "environment") });
+    const bot = await transaction(prisma, (tx) => updateBot(tx, { orgId: user.orgId, id, actor, input, ip }));
+    return { ok: true, message: `${bot.name} now leases from scope ${bot.environment} when a request names none.` };
   }, fd);
 }
 

@@ -9,6 +9,7 @@ export interface BotRow {
   id: string;
   name: string;
   description: string;
+  environment: string;
   frozen: boolean;
   createdAt: Date;
   grantCount: number;
@@ -26,6 +27,7 @@ const columns: ColumnDef<BotRow>[] = [
     ),
   },
   { header: "Status", id: "status", cell: ({ row }) => <StatusBadge status={row.original.frozen ? "frozen" : "active"} /> },
+  { header: "Environment", accessorKey: "environment", cell: ({ row }) => <span className="font-mono">{row.original.environment}</span> },
   { header: "Grants", accessorKey: "grantCount" },
   { header: "Active leases", accessorKey: "activeLeaseCount" },
   { header: "Description", accessorKey: "description", cell: ({ row }) => <span className="text-slate-600">{row.original.description || "—"}</span> },

@@ -22,6 +22,9 @@ export function CreateBotForm() {
       <Field label="Description" name="description" errors={e.description}>
         {(p) => <input {...p} defaultValue={submitted(state, "description")} className="input" />}
       </Field>
+      <Field label="Environment" name="environment" errors={e.environment} hint="the scope its leases use when a request names none, e.g. production or test">
+        {(p) => <input {...p} defaultValue={submitted(state, "environment") || "default"} className="input" />}
+      </Field>
       <div className="flex flex-wrap items-center gap-3 md:col-span-2">
         <SubmitButton>Create bot</SubmitButton>
         <FormMessage state={state} />

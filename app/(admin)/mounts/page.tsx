@@ -47,7 +47,7 @@ export default async function MountsPage() {
                   <dt className="text-slate-600">Command</dt>
                   <dd className="font-mono break-all">{[m.command, ...m.args].join(" ")}</dd>
                   <dt className="text-slate-600">Secrets</dt>
-                  <dd className="font-mono">{m.mappings.map((x) => `${x.secret}@${x.scope}${x.env ? ` → $${x.env}` : " → args"}`).join(", ")}</dd>
+                  <dd className="font-mono">{m.mappings.map((x) => `${x.secret}${x.scope ? `@${x.scope}` : ""}${x.env ? ` → $${x.env}` : " → args"}`).join(", ")}</dd>
                   <dt className="text-slate-600">Justification</dt>
                   <dd>{m.justificationTemplate}</dd>
                   <dt className="text-slate-600">Grants limited to it</dt>

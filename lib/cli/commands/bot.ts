@@ -1,4 +1,4 @@
-// runtime-vault bot create|list|freeze|unfreeze
+// runtime-vault bot create|list|set-env|freeze|unfreeze
 import { parse } from "../args";
 import { context } from "../context";
 import { UsageError } from "../errors";
@@ -7,9 +7,9 @@ import { info, printJson, printTable } from "../output";
 export async function botCommand([sub, ...argv]: string[]): Promise<number> {
   switch (sub) {
     case "create": {
-      const { values, positionals } = parse(argv, { description: { type: "string" } }, { min: 1, max: 1 });
+      const { values, positionals } = parse(argv, { description: { type: "string" }, env: { type: "string" } }, { min: 1, max: 1 });
       const ctx = context(values);
-      const bot = await ctx.admin().bots.create({ name: positionals[0], description: values.description });
+      const bot = await ctx.admin().bots.create({ name: positionals[0], description: values.description, environment: values.env });
       // The token exists in clear only in this answer: it goes to stdout, for the operator to store.
       if (ctx.json) printJson(bot);
       else {
@@ -23,7 +23,15 @@ export async function botCommand([sub, ...argv]: string[]): Promise<number> {
       const ctx = context(values);
       const bots = await ctx.admin().bots.list();
       if (ctx.json) printJson(bots);
-      else printTable(bots, ["name", "id", "frozen", "grantCount", "activeLeaseCount"]);
+      else printTable(bots, ["name", "id", "environment", "frozen", "grantCount", "activeLeaseCount"]);
+      return 0;
+    }
+    case "set-env": {
+      const { values, positionals } = parse(argv, {}, { min: 2, max: 2 });
+      const ctx = context(values);
+      const bot = await ctx.admin().bots.update(positionals[0], { environment: positionals[1] });
+      if (ctx.json) printJson(bot);
+      else info(`${bot.name} now leases from scope ${bot.environment} when a request names none`);
       return 0;
     }
     case "freeze":
@@ -37,6 +45,6 @@ export async function botCommand([sub, ...argv]: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(sub ? `Unknown command: bot ${sub}` : "bot needs a subcommand: create, list, freeze, unfreeze");
+      throw new UsageError(sub ? `Unknown command: bot ${sub}` : "bot needs a subcommand: create, list, set-env, freeze, unfreeze");
   }
 }

@@ -14,12 +14,13 @@ import { exposedTokensWarning } from "../scrub-environ";
 
 export interface SecretSpec {
   secret: string;
-  scope: string;
+  /** Omitted: the bot's environment. */
+  scope?: string;
   env: string | null;
 }
 
 /** `NAME`, `NAME=ENV`, `NAME@scope=ENV`; `NAME=` puts it in no variable (arguments only). */
-export function parseSecretSpec(text: string, defaultScope: string): SecretSpec {
+export function parseSecretSpec(text: string, defaultScope?: string): SecretSpec {
   const m = /^([A-Z][A-Z0-9_]*)(?:@([a-z][a-z0-9-]*))?(?:=([A-Za-z_][A-Za-z0-9_]*)?)?$/.exec(text);
   if (!m) throw new UsageError(`Invalid --secret ${text} (use NAME[@scope][=ENV_NAME])`);
   const env = text.includes("=") ? (m[3] ?? null) : m[1];
@@ -47,7 +48,7 @@ export async function execCommand(argv: string[]): Promise<number> {
   );
   if (!values.secret?.length) throw new UsageError("exec needs at least one --secret NAME[=ENV]");
   if (command.length === 0) throw new UsageError("exec needs a command after --");
-  const specs = values.secret.map((s) => parseSecretSpec(s, values.scope ?? "default"));
+  const specs = values.secret.map((s) => parseSecretSpec(s, values.scope));
   const missing = unresolvedPlaceholders(command.slice(1), new Set(specs.map((s) => s.secret)));
   if (missing.length) throw new UsageError(`{{secret:${missing[0]}}} is used but not requested with --secret`);
   const justification = values.justification ?? "";

@@ -20,7 +20,7 @@ export async function mountIdOf(admin: AdminClient, nameOrId: string): Promise<s
 export function parseMapping(text: string) {
   const m = /^([A-Z][A-Z0-9_]*)(?:@([a-z][a-z0-9-]*))?(?:=([A-Za-z_][A-Za-z0-9_]*))?$/.exec(text);
   if (!m) throw new UsageError(`Invalid --map ${text} (use SECRET[@scope][=ENV_NAME])`);
-  return { secret: m[1], scope: m[2] ?? "default", env: m[3] ?? null };
+  return { secret: m[1], ...(m[2] ? { scope: m[2] } : {}), env: m[3] ?? null };
 }
 
 export async function mountCommand([sub, ...argv]: string[]): Promise<number> {

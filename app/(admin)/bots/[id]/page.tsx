@@ -15,6 +15,7 @@ import { LeasesTable } from "../../leases/columns";
 import { BotControls } from "./bot-controls";
 import { GrantForm } from "./grant-form";
 import { GrantsTable } from "./grants-table";
+import { EnvironmentForm } from "./environment-form";
 
 export const metadata = { title: "Bot" };
 
@@ -52,13 +53,18 @@ export default async function BotPage({ params }: { params: Promise<{ id: string
         title={bot.name}
         description={
           <>
-            <StatusBadge status={bot.frozen ? "frozen" : "active"} /> created {formatTime(bot.createdAt)}
+            <StatusBadge status={bot.frozen ? "frozen" : "active"} /> environment <span className="font-mono">{bot.environment}</span> · created {formatTime(bot.createdAt)}
             {bot.description ? <> · {bot.description}</> : null}
           </>
         }
       />
       <div className="space-y-6">
         <BotControls bot={{ id: bot.id, name: bot.name, frozen: bot.frozen }} canWrite={can(role, "bots:write")} canFreeze={can(role, "bots:freeze")} canRevoke={can(role, "leases:revoke")} />
+        {can(role, "bots:write") ? (
+          <div className="card">
+            <EnvironmentForm bot={{ id: bot.id, environment: bot.environment }} />
+          </div>
+        ) : null}
         <section className="space-y-3" aria-labelledby="permissions-heading">
           <h2 id="permissions-heading" className="font-semibold">
             Permissions

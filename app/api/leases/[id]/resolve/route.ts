@@ -5,9 +5,12 @@ import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db/prisma";
 import { resolveLease } from "@/lib/leases/resolve-lease";
 import { leaseIdSchema } from "@/lib/validations/lease";
+import { refuseReadsWhileSinkDown } from "@/lib/audit/sinks/sink-status";
 import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const POST = withLeaseToken(async ({ params, leaseToken, ip, budget }) => {
+  // Fail closed (RV_AUDIT_SINK_MODE / required sinks): no value while a required audit sink is down.
+  refuseReadsWhileSinkDown();
   // A malformed id cannot match any token: answer as for a wrong token.
   const id = leaseIdSchema.safeParse(params.id);
   if (!id.success) throw new ApiError("unauthenticated", "A valid lease token is required");

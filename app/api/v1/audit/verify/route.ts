@@ -1,4 +1,6 @@
-// GET /api/v1/audit/verify — check the org's hash chain from its last signed checkpoint (?full=true: from genesis)
+// GET /api/v1/audit/verify — check the org's hash chain from its last signed checkpoint (?full=true: from its start,
+// genesis or its archive base). Answers the whole VerifyResult: ok/brokenAt/reason, checked, walked, mode, the
+// anchor it was checked against, the archived prefix and the unsealed tail.
 import { NextResponse } from "next/server";
 import { withAdmin } from "@/lib/api/handler";
 import { parseQuery } from "@/lib/api/request";

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Bot" ADD COLUMN     "environment" TEXT NOT NULL DEFAULT 'default';
