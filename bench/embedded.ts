@@ -15,11 +15,13 @@ const { ROOT } = await import("./lib/server");
 
 const duration = Number(process.argv.find((a) => a.startsWith("--duration="))?.split("=")[1] ?? 10);
 const tmp = mkdtempSync(path.join(tmpdir(), "rv-bench-embedded-"));
+// The server's audit anchor file, kept out of the checkout's data directory.
+const anchorFile = path.join(tmp, "audit-anchor.jsonl");
 try {
   const result = await measureEmbedded({
     tmp,
     duration,
-    env: { RV_MASTER_KEY: process.env.RV_MASTER_KEY!, RV_RATE_LIMIT_BOT_PER_MIN: "100000000", RV_RATE_LIMIT_IP_PER_MIN: "100000000" },
+    env: { RV_MASTER_KEY: process.env.RV_MASTER_KEY!, RV_AUDIT_ANCHOR_FILE: anchorFile, RV_RATE_LIMIT_BOT_PER_MIN: "100000000", RV_RATE_LIMIT_IP_PER_MIN: "100000000" },
     log: (m) => console.error(`[bench] ${m}`),
   });
   const t = embeddedRows(result);

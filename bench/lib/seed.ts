@@ -1,7 +1,7 @@
 // Seeding for the bench. Orgs, users, tokens, secrets, bots and grants go through the
 // same lib/ domain functions as the API (so they carry their audit events); the bulk
-// rows the scale tests need (tens of thousands of leases, a million audit events)
-// are generated in SQL, because issuing them one by one would take the whole budget.
+// leases the scale tests need are generated in SQL, because issuing them one by one
+// would take the whole budget (the audit history: seed-timeline.ts).
 import { createHash, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
@@ -52,7 +52,7 @@ export async function seedBotsAndSecrets(db: PrismaClient, org: SeededOrg, bots:
     made.push({ id: s.id, name });
   }
   const out: SeededBot[] = [];
-  // A few at a time: each is its own transaction, all serialised on the org's audit head anyway.
+  // A few at a time, each in its own transaction, like concurrent admins.
   for (let i = 0; i < bots; i += 8) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(8, bots - i) }, async (_, j) => {
@@ -104,81 +104,4 @@ export async function insertBulkLeases(pool: pg.Pool, orgId: string, bot: Seeded
        FROM generate_series(1, $6::int) AS g`,
     [orgId, bot.botId, bot.secretId, bot.secret, hex(8), count],
   );
-}
-
-export const TIMELINE = {
-  bots: 50,
-  secrets: 100,
-  common: "month-end close",
-  rare: "forensic replay of ledger anomaly",
-  rareEvery: 10_007,
-  frozenEvery: 1_000,
-};
-const PHRASES = [
-  "Reconcile unpaid invoices before month-end close",
-  "Nightly export of the ledger to the warehouse",
-  "Rotate the payment provider webhook",
-  "Sync customer records with the CRM",
-  "Send the weekly payout report",
-  "Refresh exchange rates for quotes",
-  "Investigate failed card payments",
-  "Backfill tax codes for new products",
-  "Archive closed support tickets",
-  "Monthly usage billing run",
-];
-
-export const timelineBot = (i: number) => `bot_${i.toString(16).padStart(24, "0")}`;
-export const timelineSecret = (i: number) => `sec_${i.toString(16).padStart(24, "0")}`;
-
-/**
- * `count` audit events for one org, spread evenly over the last 90 days, in chunks.
- * Triggers are off for the session (session_replication_role = replica): the rows are
- * inserted, never updated, and the per-row NOTIFY would only flood the queue. The rows
- * do not form a valid hash chain; this org is only read (timeline and export), never verified.
- */
-export async function insertTimeline(adminPool: pg.Pool, orgId: string, count: number, onChunk?: (done: number) => void) {
-  const client = await adminPool.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    const phrases = PHRASES.map((p) => p.replace(/'/g, "''"));
-    const chunk = 250_000;
-    for (let start = 1; start <= count; start += chunk) {
-      const end = Math.min(count, start + chunk - 1);
-      await client.query(
-        `INSERT INTO "AuditEvent" ("id","orgId","type","actorType","actorId","botId","secretId","secretName","scope","secretVersion","leaseId",
-                                   "justification","outcome","reason","ip","data","createdAt","prevHash","hash")
-         SELECT 'evt_f' || lpad(to_hex(g), 23, '0'), $1, t.type, 'bot', b.id, b.id, s.id, 'KEY_' || s.n, 'production', 1,
-                'lse_f' || lpad(to_hex(g), 23, '0'),
-                CASE WHEN t.type LIKE 'lease.%' THEN
-                  CASE WHEN g % ${TIMELINE.rareEvery} = 0 THEN 'Urgent: ${TIMELINE.rare} (run ' || g || ')'
-                       ELSE (ARRAY['${phrases.join("','")}'])[1 + g % ${PHRASES.length}] || ' (run ' || g || ')' END END,
-                CASE WHEN t.type IN ('lease.denied', 'lease.resolve_denied') THEN 'denied'::"Outcome" ELSE 'success'::"Outcome" END,
-                CASE WHEN t.type = 'lease.denied' THEN 'permission_denied' END,
-                '10.0.' || (g % 250) || '.' || (g % 199),
-                CASE WHEN t.type = 'lease.granted' THEN jsonb_build_object('ttlSeconds', 600, 'singleUse', true, 'clamped', false) END,
-                now() - interval '90 days' + (g::float8 / $2) * interval '90 days',
-                md5(g::text) || md5('p' || g), md5('h' || g) || md5(g || 'h')
-           FROM generate_series($3::bigint, $4::bigint) AS g
-           CROSS JOIN LATERAL (SELECT CASE
-                    WHEN g % ${TIMELINE.frozenEvery} = 999 THEN 'bot.frozen'
-                    WHEN g % 1000 < 400 THEN 'lease.granted'
-                    WHEN g % 1000 < 800 THEN 'lease.resolved'
-                    WHEN g % 1000 < 880 THEN 'lease.denied'
-                    WHEN g % 1000 < 930 THEN 'lease.resolve_denied'
-                    WHEN g % 1000 < 970 THEN 'lease.released'
-                    ELSE 'secret.rotated' END AS type) t
-           CROSS JOIN LATERAL (SELECT 'bot_' || lpad(to_hex((g * 7919) % ${TIMELINE.bots}), 24, '0') AS id) b
-           CROSS JOIN LATERAL (SELECT (g * 104729) % ${TIMELINE.secrets} AS n, 'sec_' || lpad(to_hex((g * 104729) % ${TIMELINE.secrets}), 24, '0') AS id) s`,
-        [orgId, count, start, end],
-      );
-      onChunk?.(end);
-    }
-    await client.query(
-      `UPDATE "AuditHead" h SET "lastSeq" = m.seq, "count" = h."count" + $2 FROM (SELECT max(seq) AS seq FROM "AuditEvent" WHERE "orgId" = $1) m WHERE h."orgId" = $1`,
-      [orgId, count],
-    );
-    await client.query(`ANALYZE "AuditEvent"`);
-  } finally {
-    client.release();
-  }
 }
