@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedScenario } from "../test/fixtures";
+import { seedScenario, seedSecret } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { createClient, type AdminClient } from "runtime-vault";
 import { runCommand, startCommand } from "./support/run-command";
@@ -161,6 +161,17 @@ describe("the packed client, installed offline on a bot host", () => {
     expect(run.stdout + run.stderr).not.toContain(scenario.value);
     // The lease was released when the command exited.
     expect(await admin.leases.list({ status: "active", botId: scenario.bot.id })).toEqual([]);
+  });
+
+  it("gives a bot whose environment is test the test-scope value without naming a scope", async () => {
+    const { secret, value } = await seedSecret(db.prisma, scenario.orgId, { name: "LEDGER_KEY", scope: "test" });
+    const tester = await admin.bots.create({ name: `test-bot-${Date.now()}`, environment: "test" });
+    await admin.grants.add({ botId: tester.id, secretId: secret.id });
+    const env = hostEnv({ RV_URL: server.url, RV_BOT_TOKEN: tester.token, RV_POLL_MS: "300" });
+    const run = await runCommand("npx", ["runtime-vault", "exec", "--secret", "LEDGER_KEY=LEDGER", "-j", justification, "--", "node", "print-env.mjs", "0"], { cwd: host, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`sha256: ${createHash("sha256").update(value).digest("hex")}`);
+    expect(run.stdout + run.stderr).not.toContain(value);
   });
 
   it("stops the command when its lease is revoked", async () => {

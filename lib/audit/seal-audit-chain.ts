@@ -79,8 +79,26 @@ const WRITE_SQL = `
     ON CONFLICT ("orgId") DO UPDATE SET "seq" = EXCLUDED."seq", "hash" = EXCLUDED."hash", "signature" = EXCLUDED."signature",
            "signedAt" = EXCLUDED."signedAt", "sealedAt" = EXCLUDED."sealedAt"
     RETURNING 1)
-  SELECT (SELECT count(*) FROM moved)::int AS "moved", (SELECT count(*) FROM dropped)::int AS "dropped", (SELECT count(*) FROM signed)::int AS "signed",
-         pg_notify('rv_audit', json_build_object('orgId', $1::text, 'seq', $8::text)::text) IS NULL AS "notified"`;
+  SELECT CASE WHEN (SELECT count(*) FROM moved) = $12 AND (SELECT count(*) FROM dropped) = $12 AND (SELECT count(*) FROM signed) = 1
+              THEN pg_notify('rv_audit', json_build_object('orgId', $1::text, 'seq', $8::text)::text)::text
+              -- A batch that did not move whole must not commit: this cast fails with the
+              -- counts in its message, and the COMMIT sent after it is then not run.
+              ELSE ('audit seal: moved ' || (SELECT count(*) FROM moved) || ', dropped ' || (SELECT count(*) FROM dropped) || ' of ' || $12)::int::text END`;
+
+/**
+ * `sql` with its $n parameters written in as literals, for the simple query protocol,
+ * which takes several statements in one round trip (the extended one, with parameters,
+ * takes one). Values are only ids, digits, hex and ISO times; escaped regardless.
+ */
+function inline(client: pg.PoolClient, sql: string, values: unknown[]): string {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return "NULL";
+    if (typeof v === "number" || typeof v === "bigint") return String(v);
+    if (Array.isArray(v)) return v.length === 0 ? "'{}'" : `ARRAY[${v.map((x) => (x === null ? "NULL::text" : literal(String(x)))).join(", ")}]`;
+    return client.escapeLiteral(String(v));
+  };
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
 
 class Refused extends Error {
   constructor(
@@ -107,14 +125,16 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
   let signed: { seq: bigint; hash: string; signature: string; signedAt: Date } | null = null;
   let result: SealResult;
   try {
-    await client.query("BEGIN");
-    const { rows: lock } = await client.query<{ locked: boolean }>({ name: wait ? "rv_seal_wait" : "rv_seal_lock", text: wait ? WAIT_SQL : LOCK_SQL, values: [sealLockKey(orgId)] });
-    if (!lock[0]?.locked) {
+    // BEGIN, the lock and the read in one round trip (the read, a statement of its own,
+    // still takes its snapshot after the lock).
+    const opened = (await client.query(
+      `BEGIN; ${inline(client, wait ? WAIT_SQL : LOCK_SQL, [sealLockKey(orgId)])}; ${inline(client, READ_SQL, [orgId, limit])}`,
+    )) as unknown as pg.QueryResult[];
+    if (!opened[1].rows[0]?.locked) {
       await client.query("ROLLBACK");
       return { ok: false, busy: true };
     }
-    const { rows } = await client.query<{ checkpoint: CheckpointRow | null; pending: PendingRow[] }>({ name: "rv_seal_read", text: READ_SQL, values: [orgId, limit] });
-    const { checkpoint, pending } = rows[0];
+    const { checkpoint, pending } = opened[2].rows[0] as { checkpoint: CheckpointRow | null; pending: PendingRow[] };
     const base = await chainBase(db, { orgId, keys, anchored, checkpoint });
     if (pending.length === 0 && !base.unsigned) {
       await client.query("ROLLBACK");
@@ -142,16 +162,9 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
     // Never below the previous batch, so a month's partition is a prefix of each chain.
     const sealedAt = new Date(Math.max(now?.getTime() ?? Date.now(), base.sealedAt.getTime()));
     const signedAt = new Date();
-    const { rows: written } = await client.query<{ moved: number; dropped: number; signed: number }>({
-      name: "rv_seal_write",
-      text: WRITE_SQL,
-      values: [orgId, pids, seqs, prevs, hashes, sigs, sealedAt.toISOString(), String(seq), hash, signature, signedAt.toISOString()],
-    });
-    const w = written[0];
-    if (w.moved !== pending.length || w.dropped !== pending.length || w.signed !== 1) {
-      throw new Error(`audit seal moved ${w.moved} and dropped ${w.dropped} of ${pending.length} pending events`);
-    }
-    await client.query("COMMIT");
+    // The write and COMMIT in one round trip: a wrong count rolls the whole batch back.
+    const write = inline(client, WRITE_SQL, [orgId, pids, seqs, prevs, hashes, sigs, sealedAt.toISOString(), String(seq), hash, signature, signedAt.toISOString(), pending.length]);
+    await client.query(`${write}; COMMIT`);
     signed = { seq, hash, signature, signedAt };
     result = { ok: true, sealed: pending.length, seq: Number(seq), more: pending.length === limit };
   } catch (err) {
