@@ -117,10 +117,35 @@ interface CheckpointRow {
   sealedAt: string;
 }
 
+type Base = ChainPoint & { sealedAt: Date; unsigned?: boolean };
+
+class NeedsFirstWalk extends Error {}
+
 export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promise<SealResult> {
-  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000, now, pool = sqlPool(db) } = opts;
+  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile() } = opts;
   // Before the lock: whatever the anchor holds was committed before it (anchor-file.ts).
   const anchored = anchor ? await anchor.newest(orgId) : null;
+  try {
+    return await sealBatch(db, opts, anchored, null);
+  } catch (err) {
+    if (!(err instanceof NeedsFirstWalk)) throw err;
+  }
+  // No checkpoint yet: walk the chain with no transaction of ours open (on the embedded
+  // database one connection at a time holds the session, so a read on another connection
+  // inside our transaction would wait for it forever), then seal from there. Until some
+  // sealer signs it, nobody seals the org, so the walk still holds when the lock is taken.
+  let first: Base;
+  try {
+    first = await firstBase(db, { orgId, keys });
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, brokenAt: Number(err.brokenAt), reason: err.message };
+    throw err;
+  }
+  return sealBatch(db, opts, anchored, first);
+}
+
+async function sealBatch(db: PrismaClient, opts: SealOptions, anchored: { seq: bigint } | null, first: Base | null): Promise<SealResult> {
+  const { orgId, keys = getKeyProvider(), anchor = getAnchorFile(), wait = false, limit = 5000, now, pool = sqlPool(db) } = opts;
   const client = await pool.connect();
   let signed: { seq: bigint; hash: string; signature: string; signedAt: Date } | null = null;
   let result: SealResult;
@@ -135,7 +160,7 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
       return { ok: false, busy: true };
     }
     const { checkpoint, pending } = opened[2].rows[0] as { checkpoint: CheckpointRow | null; pending: PendingRow[] };
-    const base = await chainBase(db, { orgId, keys, anchored, checkpoint });
+    const base = chainBase({ orgId, keys, anchored, checkpoint, first });
     if (pending.length === 0 && !base.unsigned) {
       await client.query("ROLLBACK");
       return { ok: true, sealed: 0, seq: Number(base.seq), more: false };
@@ -170,7 +195,7 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});
     if (err instanceof Refused) return { ok: false, brokenAt: Number(err.brokenAt), reason: err.message };
-    throw err;
+    throw err; // NeedsFirstWalk included: the caller walks, then comes back.
   } finally {
     client.release();
   }
@@ -187,10 +212,19 @@ export async function sealAuditChain(db: PrismaClient, opts: SealOptions): Promi
  * chain walked from genesis (or its signed archive base) once and is signed from there,
  * unless an anchor says it had one: then the checkpoint was removed.
  */
-async function chainBase(
-  db: Db,
-  { orgId, keys, anchored, checkpoint: row }: { orgId: string; keys: KeyProvider; anchored: { seq: bigint } | null; checkpoint: CheckpointRow | null },
-): Promise<ChainPoint & { sealedAt: Date; unsigned?: boolean }> {
+function chainBase({
+  orgId,
+  keys,
+  anchored,
+  checkpoint: row,
+  first,
+}: {
+  orgId: string;
+  keys: KeyProvider;
+  anchored: { seq: bigint } | null;
+  checkpoint: CheckpointRow | null;
+  first: Base | null;
+}): Base {
   const checkpoint = row && { seq: BigInt(row.seq), hash: row.hash, signature: row.signature, sealedAt: new Date(row.sealedAt) };
   if (checkpoint) {
     if (!checkpointSignatureValid(keys, { orgId, ...checkpoint })) {
@@ -202,8 +236,12 @@ async function chainBase(
     return checkpoint;
   }
   if (anchored) throw new Refused(anchored.seq, `the signed checkpoint is missing but the audit anchor holds #${anchored.seq} (removed or wiped)`);
-  // Only sealers holding the org's lock write sealed events: reading them on another
-  // connection sees them all.
+  if (!first) throw new NeedsFirstWalk();
+  return first;
+}
+
+/** The head of a chain that has no checkpoint: walked from genesis or its signed archive base. */
+async function firstBase(db: Db, { orgId, keys }: { orgId: string; keys: KeyProvider }): Promise<Base> {
   const floor = await chainFloor(db, { orgId, keys });
   if (!floor.ok) throw new Refused(floor.brokenAt, floor.reason);
   const newest = await db.auditEvent.findFirst({ where: { orgId }, select: { seq: true, sealedAt: true }, orderBy: { seq: "desc" } });
