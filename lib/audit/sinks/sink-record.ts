@@ -4,6 +4,7 @@
 // events in seq order therefore ships every checkpoint in sequence with them. Events
 // never hold secret values, and nothing is added here.
 import type pg from "pg";
+import type { ChainedFields } from "../canonical";
 
 export interface SinkCheckpoint {
   seq: number;
@@ -11,30 +12,15 @@ export interface SinkCheckpoint {
   signature: string;
 }
 
-export interface SinkRecord {
-  orgId: string;
+/** The chained fields (createdAt as ISO text), and the event's place in the chain. */
+export type SinkRecord = Omit<ChainedFields, "createdAt"> & {
   seq: number;
-  id: string;
-  type: string;
-  actorType: string;
-  actorId: string | null;
-  botId: string | null;
-  secretId: string | null;
-  secretName: string | null;
-  scope: string | null;
-  secretVersion: number | null;
-  leaseId: string | null;
-  justification: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  data: unknown;
   createdAt: string;
   sealedAt: string;
   prevHash: string;
   hash: string;
   checkpoint?: SinkCheckpoint;
-}
+};
 
 interface Row extends Omit<SinkRecord, "seq" | "checkpoint"> {
   seq: string;
