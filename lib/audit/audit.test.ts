@@ -94,6 +94,16 @@ describe("audit chain", () => {
     expect(await verifyAuditChain(db.prisma, { orgId: s.orgId, full: true })).toMatchObject({ ok: true, checked: s.seqs.length + 2 });
   });
 
+  it("seals in the order events were recorded, across a power of ten in their pending numbers", async () => {
+    const s = await busyOrg();
+    // The pending numbers of the next events run 9997, 9998, … 10006: as text, "10000" sorts first.
+    await sql.query(`SELECT setval('"AuditPending_pid_seq"', 9996)`);
+    for (let i = 0; i < 10; i++) await transaction(db.prisma, (tx) => recordAuditEvent(tx, { orgId: s.orgId, type: "test.order", actor: { type: "system", id: null }, data: { i } }));
+    await sealAudit(db.prisma, s.orgId);
+    const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "test.order" }, orderBy: { seq: "asc" }, select: { data: true } });
+    expect(events.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it("is append-only in the database itself", async () => {
     const s = await busyOrg();
     await expect(sql.query(`UPDATE "AuditEvent" SET "justification" = 'x' WHERE "orgId" = $1`, [s.orgId])).rejects.toThrow(/append-only/);

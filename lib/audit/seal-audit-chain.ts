@@ -56,11 +56,12 @@ const ISO = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"
 const READ_SQL = `
   SELECT (SELECT json_build_object('seq', c."seq"::text, 'hash', c."hash", 'signature', c."signature", 'sealedAt', ${ISO('c."sealedAt"')})
             FROM "AuditCheckpoint" c WHERE c."orgId" = $1) AS "checkpoint",
-         (SELECT coalesce(json_agg(p ORDER BY p."pid"), '[]') FROM (
+         -- In commit order: by the number, not its text ("10" sorts before "9").
+         (SELECT coalesce(json_agg(p ORDER BY p."pid"::bigint), '[]') FROM (
             SELECT "pid"::text AS "pid", ${EVENT_COLUMNS.filter(([c]) => c !== "orgId" && c !== "createdAt")
               .map(([c]) => `"${c}"`)
               .join(", ")}, ${ISO('"createdAt"')} AS "createdAt"
-              FROM "AuditPending" WHERE "orgId" = $1 ORDER BY "pid" LIMIT $2) p) AS "pending"`;
+              FROM "AuditPending" a WHERE a."orgId" = $1 ORDER BY a."pid" LIMIT $2) p) AS "pending"`;
 
 // The write half in one statement: move the batch, drop it from pending, sign the new
 // head, and wake every instance's event streams (lib/events/audit-listener.ts).
