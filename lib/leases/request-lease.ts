@@ -11,6 +11,7 @@ import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audi
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
 import type { RequestLeaseInput } from "@/lib/validations/lease";
+import type { IssuedLease, PendingLease } from "runtime-vault";
 import { denyWithAudit } from "./deny";
 
 export interface RequestLeaseOptions {
@@ -20,21 +21,8 @@ export interface RequestLeaseOptions {
   now?: () => Date;
 }
 
-export interface IssuedLease {
-  id: string;
-  secret: string;
-  scope: string;
-  status: "active";
-  singleUse: boolean;
-  expiresAt: string;
-  leaseToken: string;
-}
-
-/** A lease waiting for human approval; the bot polls GET /api/leases/{id}. */
-export interface PendingLease {
-  id: string;
-  status: "pending";
-}
+// The API's answer shapes have one source: the client package the bots use.
+export type { IssuedLease, PendingLease } from "runtime-vault";
 
 /** How long approvers have to decide before a pending request lapses. */
 export const APPROVAL_WINDOW_MS = 24 * 60 * 60 * 1000;
