@@ -13,8 +13,7 @@
 // a superuser: the bench creates and drops its database). RV_AUDIT_SEAL_MS is passed to
 // the servers (default 50).
 import { randomBytes } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 
@@ -24,7 +23,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 // One anchor file for the servers and this process (the timeline seed signs a checkpoint; verify reads it).
 process.env.RV_AUDIT_ANCHOR_FILE = path.join(tmp, "audit-anchor.jsonl");
 
-const { ROOT, startBenchServer } = await import("./lib/server");
+const { ensureBuild, ROOT, startBenchServer } = await import("./lib/server");
 const seed = await import("./lib/seed");
 const { insertTimeline } = await import("./lib/seed-timeline");
 const { createDatabase, dropDatabase } = await import("../lib/db/scratch-database");
@@ -91,13 +90,7 @@ const issue11: Target[] = [];
 
 async function main() {
   // 1. Build -----------------------------------------------------------------------
-  if (flag("reuse-build") && existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
-    log("reusing the existing production build (.next)");
-  } else {
-    log("building (npm run build)…");
-    const b = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-    if (b.status !== 0) throw new Error(`build failed:\n${(b.stdout + b.stderr).slice(-4000)}`);
-  }
+  ensureBuild(flag("reuse-build"), log);
 
   // 2. Database ----------------------------------------------------------------------
   const dbName = `rv_bench_${randomBytes(4).toString("hex")}`;

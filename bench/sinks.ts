@@ -14,7 +14,6 @@
 //   npm run bench:sinks -- --duration=10     seconds per throughput run (default 15)
 //   npm run bench:sinks -- --outage=30       seconds the HTTP sink is away (default 30)
 import { randomBytes } from "node:crypto";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type net from "node:net";
@@ -24,7 +23,7 @@ import path from "node:path";
 process.env.RV_MASTER_KEY ??= randomBytes(32).toString("base64");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-const { ROOT, startBenchServer } = await import("./lib/server");
+const { ensureBuild, startBenchServer } = await import("./lib/server");
 const { load: loadPoint } = await import("./lib/run-load");
 const { table } = await import("./lib/report");
 const { createDatabase, dropDatabase } = await import("../lib/db/scratch-database");
@@ -155,13 +154,7 @@ function fileDelivery(file: string): Delivery {
 // ---------------------------------------------------------------------------------
 
 async function main() {
-  if (flag("reuse-build") && existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
-    log("reusing the existing production build (.next)");
-  } else {
-    log("building (npm run build)…");
-    const b = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-    if (b.status !== 0) throw new Error(`build failed:\n${(b.stdout + b.stderr).slice(-4000)}`);
-  }
+  ensureBuild(flag("reuse-build"), log);
 
   const dbName = `rv_bench_sinks_${randomBytes(4).toString("hex")}`;
   const url = await createDatabase(ADMIN_URL, dbName);

@@ -1,11 +1,22 @@
 // The production server (`next start`) for the bench: like test/server.ts, but the
 // caller picks the environment and gets the process tree (to sample its memory).
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** `npm run build`, unless `reuse` and a build exists; `log` says which. */
+export function ensureBuild(reuse: boolean, log: (message: string) => void): void {
+  if (reuse && existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    log("reusing the existing production build (.next)");
+    return;
+  }
+  log("building (npm run build)…");
+  const b = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (b.status !== 0) throw new Error(`build failed:\n${(b.stdout + b.stderr).slice(-4000)}`);
+}
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
 
 export interface BenchServer {
