@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db/prisma";
+import { Prisma, type Db } from "@/lib/db/prisma";
 
 export interface UnsealedTail {
   count: number;
@@ -8,12 +8,9 @@ export interface UnsealedTail {
 
 /** Events recorded but not yet sealed into the chain: the org's, or every org's. */
 export async function unsealedTail(db: Db, { orgId }: { orgId?: string } = {}): Promise<UnsealedTail> {
-  const rows = orgId
-    ? await db.$queryRaw<{ count: bigint; age: number | null }[]>`
-        SELECT count(*) AS count, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min("createdAt")) * 1000 AS age
-          FROM "AuditPending" WHERE "orgId" = ${orgId}`
-    : await db.$queryRaw<{ count: bigint; age: number | null }[]>`
-        SELECT count(*) AS count, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min("createdAt")) * 1000 AS age FROM "AuditPending"`;
-  const { count, age } = rows[0];
+  const where = orgId ? Prisma.sql`WHERE "orgId" = ${orgId}` : Prisma.empty;
+  const [{ count, age }] = await db.$queryRaw<{ count: bigint; age: number | null }[]>`
+    SELECT count(*) AS count, EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - min("createdAt")) * 1000 AS age
+      FROM "AuditPending" ${where}`;
   return { count: Number(count), oldestAgeMs: Math.max(0, Math.round(Number(age ?? 0))) };
 }
