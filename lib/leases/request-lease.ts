@@ -7,7 +7,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendEventSql, appendEventValues, prepareAuditEvent, type AuditInput } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
 import type { RequestLeaseInput } from "@/lib/validations/lease";
@@ -47,12 +47,14 @@ interface Policy {
 
 interface CheckRow extends Policy {
   frozenAt: Date | null;
+  environment: string;
   /** The scope asked for, or the bot's environment when the request named none. */
   scope: string;
   mountId: string | null;
   grantId: string | null;
   grantMaxTtl: number | null;
   singleUseOnly: boolean | null;
+  revealToAgent: boolean | null;
   secretId: string | null;
   secretName: string | null;
   secretScope: string | null;
@@ -66,7 +68,7 @@ const notPermitted = (scope: string) => `This bot is not permitted to lease that
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
-  SELECT b."frozenAt", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+  SELECT b."frozenAt", b."environment", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly", g."revealToAgent",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
          p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
@@ -99,12 +101,27 @@ export const ISSUE_SQL = `
   ${appendEventSql(15, "rv_lease")}
   SELECT "id" FROM rv_event`;
 
+export interface Permitted {
+  denied?: undefined;
+  grantId: string;
+  mountId: string | null;
+  secret: { id: string; name: string; scope: string; tags: string[] };
+  maxTtlSeconds: number | null;
+  singleUseOnly: boolean;
+  revealToAgent: boolean;
+  /** The bot's environment (the scope of requests that name none). */
+  environment: string;
+  policy: Policy;
+}
+
 type Decision =
   | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" }
   | { denied: "policy_denied"; secretId: string; message: string }
-  | { denied?: undefined; grantId: string; mountId: string | null; secret: { id: string; name: string; scope: string; tags: string[] }; maxTtlSeconds: number | null; singleUseOnly: boolean; policy: Policy };
+  | Permitted;
 
-function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
+type CheckedInput = Pick<RequestLeaseInput, "secret" | "scope" | "mount" | "justification" | "singleUse">;
+
+function decide(row: CheckRow | undefined, input: CheckedInput): Decision {
   if (!row) return { denied: "unauthenticated" };
   if (row.frozenAt) return { denied: "bot_frozen" };
   if (input.mount && !row.mountId) return { denied: "permission_denied" };
@@ -123,8 +140,37 @@ function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
     secret: { id: row.secretId, name: row.secretName!, scope: row.secretScope!, tags: row.tags ?? [] },
     maxTtlSeconds: row.grantMaxTtl,
     singleUseOnly: row.singleUseOnly!,
+    revealToAgent: row.revealToAgent!,
+    environment: row.environment,
     policy,
   };
+}
+
+/**
+ * The grant and policy checks of a lease request, in one round trip: the decision when
+ * permitted, else the denial recorded (as `event`, with outcome denied) and thrown. A
+ * missing secret is refused exactly like a missing grant. Sets `event.scope` to the scope
+ * checked. Shared by lease requests and vault.read.
+ */
+export async function checkLeaseRequest(
+  db: PrismaClient,
+  { bot, input, event }: { bot: BotPrincipal; input: CheckedInput; event: Omit<AuditInput, "outcome" | "reason"> },
+): Promise<Permitted> {
+  const { rows } = await sqlPool(db).query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, bot.orgId] });
+  const decision = decide(rows[0], input);
+  if (rows[0]) event.scope = rows[0].scope;
+  switch (decision.denied) {
+    case "unauthenticated":
+      // The bot was deleted between authentication and now.
+      return denyWithAudit(db, event, "unauthenticated", "A valid bot token is required");
+    case "bot_frozen":
+      return denyWithAudit(db, event, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
+    case "permission_denied":
+      return denyWithAudit(db, event, "permission_denied", notPermitted(event.scope ?? "default"));
+    case "policy_denied":
+      return denyWithAudit(db, { ...event, secretId: decision.secretId }, "policy_denied", decision.message);
+  }
+  return decision;
 }
 
 /** 201-style IssuedLease, or a PendingLease when a policy approval rule covers the secret. */
@@ -134,7 +180,7 @@ export async function requestLease(
 ): Promise<IssuedLease | PendingLease> {
   const { orgId } = bot;
   const sql = sqlPool(db);
-  const base = {
+  const base: Omit<AuditInput, "outcome" | "reason"> = {
     orgId,
     type: "lease.denied",
     actor: { type: "bot" as const, id: bot.id },
@@ -148,20 +194,7 @@ export async function requestLease(
   // A second pass only when the bot or grant changed between the checks and the insert;
   // it then answers with the new state's denial.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId] });
-    const decision = decide(rows[0], input);
-    if (rows[0]) base.scope = rows[0].scope;
-    switch (decision.denied) {
-      case "unauthenticated":
-        // The bot was deleted between authentication and now.
-        return denyWithAudit(db, base, "unauthenticated", "A valid bot token is required");
-      case "bot_frozen":
-        return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
-      case "permission_denied":
-        return denyWithAudit(db, base, "permission_denied", notPermitted(base.scope ?? "default"));
-      case "policy_denied":
-        return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
-    }
+    const decision = await checkLeaseRequest(db, { bot, input, event: base });
     const { policy, secret } = decision;
     const justification = input.justification.trim();
     const singleUse = input.singleUse ?? (decision.singleUseOnly || policy.singleUseByDefault);
