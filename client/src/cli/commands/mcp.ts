@@ -51,7 +51,12 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
     process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
     return 0;
   }
-  if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, config");
+  if (sub === "serve") {
+    const { values } = parse(argv, { mount: { type: "string" } }, { max: 0 });
+    await (await import("../../mcp/serve.ts")).serveVault({ bot: context(values).bot(), mount: values.mount });
+    return 0;
+  }
+  if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, serve, config");
   const { values, positionals } = parse(argv, { grace: { type: "string" } }, { min: 1, max: 1 });
   const ctx = context(values);
   const bot = ctx.bot();
