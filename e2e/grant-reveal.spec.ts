@@ -31,19 +31,19 @@ test("owner reveals a secret to the agent with a warning, and takes it back", as
   expect(revealed.status).toBe(200);
   expect(revealed.body).toMatchObject({ reference: "{{secret:VENDOR_PORTAL_PASSWORD}}", revealed: true, value });
 
-  await row.getByRole("button", { name: "Stop revealing" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "References only" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "references to VENDOR_PORTAL_PASSWORD only" })).toBeVisible();
-  await expect(row.getByRole("button", { name: "Reveal" })).toBeVisible();
+  await row.getByRole("button", { name: "Stop revealing", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "References only", exact: true }).click();
+  await expect(row.getByRole("button", { name: "Reveal", exact: true })).toBeVisible();
+  await expect(row.getByRole("button", { name: "Stop revealing", exact: true })).toHaveCount(0);
   const referenceOnly = await read();
   expect(referenceOnly.body).toEqual({ secret: "VENDOR_PORTAL_PASSWORD", scope: "default", reference: "{{secret:VENDOR_PORTAL_PASSWORD}}", approvalRequired: false, revealed: false });
 
   // Switching it back on shows the warning again before anything changes.
-  await row.getByRole("button", { name: "Reveal" }).click();
+  await row.getByRole("button", { name: "Reveal", exact: true }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText("will hold the secret");
-  await dialog.getByRole("button", { name: "Reveal the value" }).click();
-  await expect(row.getByRole("button", { name: "Stop revealing" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Reveal the value", exact: true }).click();
+  await expect(row.getByRole("button", { name: "Stop revealing", exact: true })).toBeVisible();
 
   await sealAudit(vault.prisma, vault.orgId);
   const events = await vault.prisma.auditEvent.findMany({ where: { orgId: vault.orgId, type: { in: ["grant.created", "grant.updated"] } }, orderBy: { seq: "asc" } });
@@ -55,11 +55,13 @@ test("owner reveals a secret to the agent with a warning, and takes it back", as
 });
 
 test("a security member sees whether a grant reveals its value but cannot change it", async ({ page }) => {
-  const bot = (await api(vault, "GET", "/api/v1/bots")).bots.find((b: { name: string }) => b.name === "invoice-agent");
+  const secret = await api(vault, "POST", "/api/v1/secrets", { name: "SHIPPING_API_KEY", value: `ship-${Date.now()}` });
+  const bot = await api(vault, "POST", "/api/v1/bots", { name: "shipping-agent" });
+  await api(vault, "POST", "/api/v1/grants", { botId: bot.id, secretId: secret.id, revealToAgent: true });
   const security = await vault.addMember("security");
   await signIn(page, vault, security);
   await page.goto(`${vault.url}/bots/${bot.id}`);
-  const row = page.getByRole("row").filter({ hasText: "VENDOR_PORTAL_PASSWORD" });
+  const row = page.getByRole("row").filter({ hasText: "SHIPPING_API_KEY" });
   await expect(row.getByRole("cell").filter({ hasText: /^yes$/ })).toBeVisible();
   await expect(row.getByRole("button", { name: /Reveal/ })).toHaveCount(0);
   await expect(page.getByRole("form", { name: "Grant a secret" })).toHaveCount(0);
