@@ -13,6 +13,10 @@ export interface GrantRow {
   maxTtlSeconds: number | null;
   singleUseOnly: boolean;
   createdAt: Date;
+  /** The mount the grant is limited to, if any. */
+  mount?: string | null;
+  activeLeases?: number;
+  lastResolvedAt?: Date | null;
 }
 
 function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
@@ -29,7 +33,10 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
     { header: "Scope", id: "scope", cell: ({ row }) => row.original.secret.scope },
     { header: "Max TTL", accessorKey: "maxTtlSeconds", cell: ({ row }) => (row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "policy max") },
     { header: "Single-use only", accessorKey: "singleUseOnly", cell: ({ row }) => (row.original.singleUseOnly ? "yes" : "no") },
-    { header: "Granted", accessorKey: "createdAt", cell: ({ row }) => formatTime(row.original.createdAt) },
+    { header: "Mount", accessorKey: "mount", cell: ({ row }) => (row.original.mount ? `only via ${row.original.mount}` : "any") },
+    { header: "Active leases", accessorKey: "activeLeases", cell: ({ row }) => <span className="tabular-nums">{row.original.activeLeases ?? 0}</span> },
+    { header: "Last read (UTC)", accessorKey: "lastResolvedAt", cell: ({ row }) => <span className="whitespace-nowrap">{row.original.lastResolvedAt ? formatTime(row.original.lastResolvedAt) : "never"}</span> },
+    { header: "Granted (UTC)", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
     {
       id: "actions",
       header: () => <span className="sr-only">Actions</span>,
@@ -49,5 +56,5 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
 }
 
 export function GrantsTable({ data, canWrite }: { data: GrantRow[]; canWrite: boolean }) {
-  return <DataTable columns={columns(canWrite)} data={data} getRowId={(r) => r.id} caption="Grants of this bot" empty="This bot may not lease anything yet. Grant it a secret above." />;
+  return <DataTable columns={columns(canWrite)} data={data} getRowId={(r) => r.id} caption="Secrets this bot can lease" empty="This bot may not lease anything yet. Grant it a secret above." />;
 }
