@@ -4,14 +4,14 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
 import { actorLabel, AuditEventDetails, mountAndTool, type AuditEventView, type Names } from "@/components/audit-event-details";
-import { formatTime } from "@/lib/format";
+import { UtcTime } from "@/components/utc-time";
 
 export type AuditRow = AuditEventView;
 
 function columns(names: Names): ColumnDef<AuditRow>[] {
   return [
     { header: "#", accessorKey: "seq", cell: ({ row }) => <span className="tabular-nums text-slate-500">{row.original.seq}</span> },
-    { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
+    { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
     {
       header: "Event",
       accessorKey: "type",
@@ -60,11 +60,11 @@ function columns(names: Names): ColumnDef<AuditRow>[] {
       cell: ({ row }) =>
         row.original.secretName ? (
           row.original.secretId ? (
-            <Link href={`/catalogue/${row.original.secretId}`} className="link break-all font-mono text-xs">
+            <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono text-xs [overflow-wrap:anywhere]">
               {row.original.secretName}
             </Link>
           ) : (
-            <span className="break-all font-mono text-xs">{row.original.secretName}</span>
+            <span className="font-mono text-xs [overflow-wrap:anywhere]">{row.original.secretName}</span>
           )
         ) : (
           "—"
@@ -77,7 +77,7 @@ function columns(names: Names): ColumnDef<AuditRow>[] {
         const text = row.original.justification ?? row.original.reason ?? "";
         const { mount, tool } = mountAndTool(row.original.data);
         return (
-          <div className="min-w-[14rem] max-w-md space-y-0.5">
+          <div className="min-w-[13rem] max-w-md space-y-0.5">
             {/* The whole text on hover; the expanded row shows it in full too. */}
             <span className="line-clamp-3 text-slate-700" title={text}>
               {text}

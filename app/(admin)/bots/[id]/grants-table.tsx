@@ -3,7 +3,8 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { DataTable } from "@/components/data-table";
-import { formatDuration, formatTime } from "@/lib/format";
+import { formatDuration } from "@/lib/format";
+import { UtcTime } from "@/components/utc-time";
 import { deleteGrantAction } from "../actions";
 
 export interface GrantRow {
@@ -31,12 +32,20 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
       ),
     },
     { header: "Scope", id: "scope", cell: ({ row }) => row.original.secret.scope },
-    { header: "Max TTL", accessorKey: "maxTtlSeconds", cell: ({ row }) => (row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "policy max") },
-    { header: "Single-use only", accessorKey: "singleUseOnly", cell: ({ row }) => (row.original.singleUseOnly ? "yes" : "no") },
-    { header: "Mount", accessorKey: "mount", cell: ({ row }) => (row.original.mount ? `only via ${row.original.mount}` : "any") },
-    { header: "Active leases", accessorKey: "activeLeases", cell: ({ row }) => <span className="tabular-nums">{row.original.activeLeases ?? 0}</span> },
-    { header: "Last read (UTC)", accessorKey: "lastResolvedAt", cell: ({ row }) => <span className="whitespace-nowrap">{row.original.lastResolvedAt ? formatTime(row.original.lastResolvedAt) : "never"}</span> },
-    { header: "Granted (UTC)", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
+    {
+      header: "Limits",
+      id: "limits",
+      cell: ({ row }) => (
+        <span className="text-xs">
+          <span className="block">max TTL {row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "policy max"}</span>
+          {row.original.singleUseOnly ? <span className="block">single-use only</span> : null}
+          <span className="block">{row.original.mount ? `only via mount ${row.original.mount}` : "any mount or none"}</span>
+        </span>
+      ),
+    },
+    { header: "Active", accessorKey: "activeLeases", cell: ({ row }) => <span className="tabular-nums">{row.original.activeLeases ?? 0}</span> },
+    { header: "Last read", accessorKey: "lastResolvedAt", cell: ({ row }) => (row.original.lastResolvedAt ? <UtcTime value={row.original.lastResolvedAt} /> : "never") },
+    { header: "Granted", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
     {
       id: "actions",
       header: () => <span className="sr-only">Actions</span>,

@@ -6,7 +6,7 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
-import { formatTime } from "@/lib/format";
+import { UtcTime } from "@/components/utc-time";
 
 export interface AccessRow {
   id: string;
@@ -27,7 +27,7 @@ export interface AccessRow {
 }
 
 const columns: ColumnDef<AccessRow>[] = [
-  { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
+  { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
   {
     header: "What",
     accessorKey: "type",

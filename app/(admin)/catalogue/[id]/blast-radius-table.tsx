@@ -5,7 +5,8 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
-import { formatDuration, formatTime } from "@/lib/format";
+import { formatDuration } from "@/lib/format";
+import { UtcTime } from "@/components/utc-time";
 
 export interface BlastRadiusRow {
   botId: string;
@@ -59,8 +60,8 @@ const columns: ColumnDef<BlastRadiusRow>[] = [
     },
   },
   { header: "Active leases", accessorKey: "activeLeases", cell: ({ row }) => <span className="tabular-nums">{row.original.activeLeases}</span> },
-  { header: "Last read (UTC)", accessorKey: "lastResolvedAt", cell: ({ row }) => <span className="whitespace-nowrap">{row.original.lastResolvedAt ? formatTime(row.original.lastResolvedAt) : "never"}</span> },
-  { header: "Last leased (UTC)", accessorKey: "lastLeasedAt", cell: ({ row }) => <span className="whitespace-nowrap">{row.original.lastLeasedAt ? formatTime(row.original.lastLeasedAt) : "never"}</span> },
+  { header: "Last read (UTC)", accessorKey: "lastResolvedAt", cell: ({ row }) => (row.original.lastResolvedAt ? <UtcTime value={row.original.lastResolvedAt} /> : "never") },
+  { header: "Last leased (UTC)", accessorKey: "lastLeasedAt", cell: ({ row }) => (row.original.lastLeasedAt ? <UtcTime value={row.original.lastLeasedAt} /> : "never") },
 ];
 
 export function BlastRadiusTable({ data }: { data: BlastRadiusRow[] }) {
