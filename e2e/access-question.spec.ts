@@ -80,4 +80,15 @@ test("the access question is answered in two clicks from the catalogue", async (
   const types = await page.locator("[data-event-type]").evaluateAll((els) => els.map((e) => e.getAttribute("data-event-type")));
   expect(types).toEqual(["lease.resolved", "lease.granted"]);
   expect(await page.content()).not.toContain(value);
+
+  // The same answer over the admin API; bad periods are 400s, other roles and ids refused.
+  const json = await botCall(vault, "GET", `/api/v1/secrets/${secret.id}/access`, vault.adminToken);
+  expect(json.status).toBe(200);
+  expect(json.body.bots).toEqual([expect.objectContaining({ botId: bot.id, botName, leases: 1, resolves: 1 })]);
+  expect(json.body.rows[0]).toMatchObject({ type: "lease.resolved", justification, mount: mountName, tool: "list_invoices", ip: "127.0.0.1" });
+  expect((await botCall(vault, "GET", `/api/v1/secrets/${secret.id}/access?from=11/20/2026`, vault.adminToken)).status).toBe(400);
+  expect((await botCall(vault, "GET", `/api/v1/secrets/${secret.id}/access?days=0`, vault.adminToken)).status).toBe(400);
+  expect((await botCall(vault, "GET", `/api/v1/secrets/sec_${"0".repeat(24)}/access`, vault.adminToken)).status).toBe(404);
+  const viewer = await vault.addMember("viewer");
+  expect((await botCall(vault, "GET", `/api/v1/secrets/${secret.id}/access`, viewer.apiToken)).status).toBe(403);
 });
