@@ -37,7 +37,7 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
       id: "limits",
       cell: ({ row }) => (
         <span className="text-xs">
-          <span className="block">max TTL {row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "policy max"}</span>
+          <span className="block">max TTL {row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "of the policy"}</span>
           {row.original.singleUseOnly ? <span className="block">single-use only</span> : null}
           <span className="block">{row.original.mount ? `only via mount ${row.original.mount}` : "any mount or none"}</span>
         </span>

@@ -52,7 +52,7 @@ const columns: ColumnDef<BlastRadiusRow>[] = [
       if (!g) return "—";
       return (
         <span className="text-xs">
-          max TTL {g.maxTtlSeconds ? formatDuration(g.maxTtlSeconds) : "policy max"}
+          max TTL {g.maxTtlSeconds ? formatDuration(g.maxTtlSeconds) : "of the policy"}
           {g.singleUseOnly ? " · single-use only" : ""}
           <span className="block">{g.mount ? `only through mount ${g.mount}` : "any mount or none"}</span>
         </span>
