@@ -2,7 +2,7 @@
 // radius, and the leaked-secret response (rotate and revoke), on a real database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { issueLease, sealAudit, seedBot, seedGrant, seedMember, seedScenario } from "../../test/fixtures";
+import { issueLease, sealAudit, seedBot, seedGrant, seedMember, seedScenario, seedSecret } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
 import { ApiError } from "../api/errors";
 import { resolveLease } from "../leases/resolve-lease";
@@ -15,6 +15,8 @@ import { accessPeriod, secretAccessQuerySchema } from "../validations/secret-acc
 import { listSecretAccess, secretAccessCsv } from "../audit/list-secret-access";
 import { getSecretBlastRadius } from "./get-secret-blast-radius";
 import { rotateAndRevokeSecret } from "./rotate-and-revoke-secret";
+import { listBotSecrets } from "../bots/list-bot-secrets";
+import { formatUtcInput, parseUtcInput } from "../audit/utc-input";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -117,6 +119,40 @@ describe("getSecretBlastRadius", () => {
     expect(byName[frozen.bot.name]).toMatchObject({ frozen: true, grant: { maxTtlSeconds: 300, singleUseOnly: true, mount: null }, lastLeasedAt: null });
     expect(byName[formerly.bot.name]).toMatchObject({ grant: null, lastResolvedAt: null });
     expect(byName[formerly.bot.name].lastLeasedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("listBotSecrets", () => {
+  it("lists what a bot can lease, with its mount limit, active leases and last read", async () => {
+    const s = await seedScenario(db.prisma);
+    const other = await seedScenario(db.prisma);
+    const mount = await db.prisma.mount.create({
+      data: { id: `mnt_${s.bot.id.slice(4)}`, orgId: s.orgId, name: `m-${s.bot.id.slice(-8)}`, botId: s.bot.id, command: "true", mappings: [], justificationTemplate: "t" },
+    });
+    const { secret: second } = await seedSecret(db.prisma, s.orgId);
+    await db.prisma.grant.create({ data: { id: `grt_${second.id.slice(4)}`, orgId: s.orgId, botId: s.bot.id, secretId: second.id, mountId: mount.id } });
+    const a = await issueLease(db.prisma, { bot: s.principal, input: why(s.secret.name) });
+    await resolveLease(db.prisma, { leaseId: a.id, leaseToken: a.leaseToken });
+
+    const secrets = await listBotSecrets(db.prisma, { orgId: s.orgId, botId: s.bot.id });
+    expect(secrets.map((g) => [g.secret.name, g.mount, g.activeLeases, g.lastResolvedAt instanceof Date])).toEqual([
+      [s.secret.name, null, 1, true],
+      [second.name, mount.name, 0, false],
+    ]);
+    // Scoped to the org: the bot's id under another org lists nothing.
+    expect(await listBotSecrets(db.prisma, { orgId: other.orgId, botId: s.bot.id })).toEqual([]);
+  });
+});
+
+describe("UTC inputs", () => {
+  it("read the table's format, a T, seconds, a date alone or an ISO instant; refuse locale formats", () => {
+    expect(parseUtcInput("2026-11-28 14:05")).toBe("2026-11-28T14:05:00.000Z");
+    expect(parseUtcInput("2026-11-28T14:05")).toBe("2026-11-28T14:05:00.000Z");
+    expect(parseUtcInput("2026-11-28 14:05:09 UTC")).toBe("2026-11-28T14:05:09.000Z");
+    expect(parseUtcInput("2026-11-28")).toBe("2026-11-28T00:00:00.000Z");
+    expect(parseUtcInput("2026-11-28T14:05:09.123Z")).toBe("2026-11-28T14:05:09.123Z");
+    for (const bad of ["11/28/2026 2:05 PM", "2026-13-01", "2026-11-28 25:00", "yesterday", ""]) expect(parseUtcInput(bad), bad).toBeNull();
+    expect(formatUtcInput("2026-11-28T14:05:09.123Z")).toBe("2026-11-28 14:05");
   });
 });
 
