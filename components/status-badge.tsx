@@ -6,10 +6,12 @@ const TONES: Record<string, string> = {
   denied: "bg-red-100 text-red-800",
   failure: "bg-red-100 text-red-800",
   revoked: "bg-red-100 text-red-800",
+  // Handed back by the bot itself: the normal end of a lease, not an intervention.
+  released: "bg-slate-100 text-slate-700 ring-1 ring-inset ring-slate-300",
   expired: "bg-slate-200 text-slate-700",
   used: "bg-slate-200 text-slate-700",
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-slate-100 text-slate-700"}`}>{status}</span>;
+  return <span data-status={status} className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-slate-100 text-slate-700"}`}>{status}</span>;
 }

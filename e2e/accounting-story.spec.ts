@@ -77,6 +77,10 @@ test("owner runs the accounting story end to end", async ({ page }) => {
   await expect(granted).toContainText(JUSTIFICATION);
   await expect(page.getByRole("row").filter({ has: page.locator('[data-event-type="lease.revoked"]') })).toContainText("Invoice run finished");
   await granted.getByRole("button", { name: "Show details" }).click();
+  // Labelled fields first, the raw JSON a toggle away.
+  await expect(page.getByTestId("audit-detail")).toContainText(JUSTIFICATION);
+  await expect(page.getByTestId("audit-detail")).toContainText("accounting-bot");
+  await page.getByTestId("audit-detail").getByRole("button", { name: "Raw JSON" }).click();
   await expect(page.getByTestId("audit-detail")).toContainText('"hash"');
   await snap(page, "audit-timeline");
 

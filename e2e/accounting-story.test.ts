@@ -106,7 +106,7 @@ describe("accounting story over HTTP", () => {
     expect((await call("DELETE", `/api/leases/${back.body.id}`, { token: state.botToken })).status).toBe(204);
     const released = await call("POST", `/api/leases/${back.body.id}/resolve`, { token: back.body.leaseToken });
     expect(released.body.error.code).toBe("lease_revoked");
-    expect((await call("GET", `/api/leases/${back.body.id}`, { token: state.botToken })).body.status).toBe("revoked");
+    expect((await call("GET", `/api/leases/${back.body.id}`, { token: state.botToken })).body.status).toBe("released");
 
     const revoke = await call("POST", `/api/v1/leases/${state.leaseId}/revoke`, { token: ADMIN_TOKEN, body: { reason: "month-end close finished" } });
     expect(revoke.status).toBe(200);

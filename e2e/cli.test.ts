@@ -224,7 +224,7 @@ describe("runtime-vault exec", () => {
     const leases = JSON.parse((await cli(["lease", "list", "--bot", "billing-bot", "--json"])).stdout);
     expect(leases.length).toBeGreaterThan(0);
     expect(leases.filter((l: { status: string }) => l.status === "active")).toEqual([]);
-    expect(leases[0]).toMatchObject({ status: "revoked", revokeReason: "released by bot", justification });
+    expect(leases[0]).toMatchObject({ status: "released", revokeReason: "released by bot", justification });
   });
 
   it("substitutes {{secret:NAME}} in arguments with a warning, and passes stdin through", async () => {

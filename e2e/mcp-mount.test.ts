@@ -144,6 +144,11 @@ describe("MCP mount round trip", () => {
     const resolved = chronological.filter((e) => e.type === "lease.resolved");
     expect(resolved).toHaveLength(1);
     expect(resolved[0]).toMatchObject({ leaseId: granted[0].leaseId, secretName: "ACCOUNTING_API_KEY", scope: "production" });
+    // The resolve row says why and through what, like its lease.
+    expect(resolved[0].justification).toBe(granted[0].justification);
+    expect(resolved[0].data).toMatchObject({ mount: "accounting" });
+    // Tool calls name their tool as a field too, not only inside the justification.
+    expect(granted.map((e) => (e.data as { tool?: string }).tool ?? null)).toEqual([null, "get_balance", "debug_config"]);
     // Each tool call's lease replaced the previous one.
     expect(chronological.filter((e) => e.type === "lease.released").map((e) => e.leaseId)).toEqual([granted[0].leaseId, granted[1].leaseId]);
     expect(JSON.stringify(events)).not.toContain(KEY);

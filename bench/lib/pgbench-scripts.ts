@@ -61,14 +61,14 @@ function eventArgs(type: string, v: { org: string; bot: string; secret: string; 
   ];
 }
 
-/** ISSUE_SQL's 15 lease parameters. */
+/** ISSUE_SQL's 17 lease parameters. */
 function leaseArgs(v: { org: string; bot: string; grant: string; lease: string; secret: string; name: string }): string[] {
-  return [v.bot, v.org, v.grant, v.lease, v.secret, v.name, "'production'", hash64, JUSTIFICATION, "true", "'active'", "600", "NULL", "now() + interval '10 minutes'", now];
+  return [v.bot, v.org, v.grant, v.lease, v.secret, v.name, "'production'", hash64, JUSTIFICATION, "true", "'active'", "600", "NULL", "now() + interval '10 minutes'", now, "NULL", "NULL"];
 }
 
 // ISSUE_SQL ends with its event CTE and `SELECT "id" FROM rv_event`; the variants swap that part.
-const NEW_APPEND = appendEventSql(15, "rv_lease");
-const OLD_ISSUE_SQL = replaceOnce(ISSUE_SQL, NEW_APPEND, oldAppendEventSql(15, "rv_lease"));
+const NEW_APPEND = appendEventSql(17, "rv_lease");
+const OLD_ISSUE_SQL = replaceOnce(ISSUE_SQL, NEW_APPEND, oldAppendEventSql(17, "rv_lease"));
 const PLAIN_ISSUE_SQL = replaceOnce(ISSUE_SQL, new RegExp(`,\\s*${escape(NEW_APPEND)}\\s*SELECT "id" FROM rv_event`), `\n  SELECT "id" FROM rv_lease`);
 
 /**

@@ -26,12 +26,15 @@ const BATCH = 1000;
 /** Characters per yielded chunk: at most 64 KiB as a V8 string, under its large-object size. */
 const CHUNK_CHARS = 32 * 1024;
 
+// actorName and botName are today's names (member email, bot name) beside the ids, for
+// people reading the file; they are not part of the chained event.
 export const CSV_COLUMNS = [
-  "seq", "id", "createdAt", "type", "outcome", "actorType", "actorId", "botId", "secretId", "secretName",
+  "seq", "id", "createdAt", "type", "outcome", "actorType", "actorId", "actorName", "botId", "botName", "secretId", "secretName",
   "scope", "secretVersion", "leaseId", "justification", "reason", "ip", "data", "prevHash", "hash",
 ] as const;
 
 type Column = keyof typeof auditEventSelect;
+type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** The keys of a JSON export row, in order: the event as the list returns it. */
 const JSON_KEYS = Object.keys(auditEventSelect) as Column[];
@@ -47,7 +50,7 @@ export function csvCell(value: unknown): string {
 // Each column as text, exactly as String() / toISOString() would print the value Prisma
 // returns (createdAt is stored as UTC without a zone). Numbers are JSON numbers in the
 // JSON export; every other column is a JSON string.
-const TEXT: Record<Exclude<Column, "data">, string> = {
+const TEXT: Record<Exclude<CsvColumn, "data">, string> = {
   seq: `e."seq"::text`,
   id: `e."id"`,
   createdAt: `to_char(e."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
@@ -55,7 +58,9 @@ const TEXT: Record<Exclude<Column, "data">, string> = {
   outcome: `e."outcome"::text`,
   actorType: `e."actorType"::text`,
   actorId: `e."actorId"`,
+  actorName: `COALESCE(au."email", ab."name")`,
   botId: `e."botId"`,
+  botName: `b."name"`,
   secretId: `e."secretId"`,
   secretName: `e."secretName"`,
   scope: `e."scope"`,
@@ -67,7 +72,7 @@ const TEXT: Record<Exclude<Column, "data">, string> = {
   prevHash: `e."prevHash"`,
   hash: `e."hash"`,
 };
-const NUMERIC = new Set<Column>(["seq", "secretVersion"]);
+const NUMERIC = new Set<CsvColumn>(["seq", "secretVersion"]);
 
 /** csvCell in SQL, for a text column `c` of the inner query. One regex decides the common case. */
 function csvSql(c: string): string {
@@ -79,7 +84,7 @@ function csvSql(c: string): string {
 }
 
 /** JSON.stringify of the value in SQL (to_json escapes a string exactly as JSON.stringify does). */
-function jsonSql(column: Column, c: string): string {
+function jsonSql(column: CsvColumn, c: string): string {
   return NUMERIC.has(column) ? `coalesce(${c}, 'null')` : `coalesce(to_json(${c})::text, 'null')`;
 }
 
@@ -90,7 +95,7 @@ function jsonSql(column: Column, c: string): string {
 function renderSql(format: "csv" | "json"): { head: string; tail: string } {
   if (format === "csv") {
     const at = CSV_COLUMNS.indexOf("data");
-    const cells = (cols: readonly Column[]) => cols.map((c) => csvSql(`r."${c}"`)).join(` || ',' || `);
+    const cells = (cols: readonly CsvColumn[]) => cols.map((c) => csvSql(`r."${c}"`)).join(` || ',' || `);
     return { head: cells(CSV_COLUMNS.slice(0, at)), tail: cells(CSV_COLUMNS.slice(at + 1)) };
   }
   const at = JSON_KEYS.indexOf("data");
@@ -100,6 +105,10 @@ function renderSql(format: "csv" | "json"): { head: string; tail: string } {
 }
 const RENDER = { csv: renderSql("csv"), json: renderSql("json") };
 const TEXT_COLUMNS = Object.entries(TEXT).map(([name, expr]) => `${expr} AS "${name}"`).join(", ");
+// The names beside the ids (TEXT's actorName, botName): primary-key lookups within the org.
+const NAME_JOINS = `LEFT JOIN "Bot" b ON b."id" = e."botId" AND b."orgId" = e."orgId"
+                LEFT JOIN "User" au ON e."actorType" = 'user' AND au."id" = e."actorId" AND au."orgId" = e."orgId"
+                LEFT JOIN "Bot" ab ON e."actorType" = 'bot' AND ab."id" = e."actorId" AND ab."orgId" = e."orgId"`;
 
 /** An ISO instant as PostgreSQL's zone-less UTC timestamp, at the millisecond JavaScript sees. */
 const utc = (iso: string) => Prisma.sql`(${new Date(iso).toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
@@ -138,7 +147,7 @@ async function* batches(db: SqlReader, format: "csv" | "json", filters: AuditFil
     const query: Prisma.Sql = Prisma.sql`
       SELECT r."seq", r."createdAt", ${render}
         FROM (SELECT e."seq" AS "seqNum", e."createdAt" AS "createdAtTs", ${Prisma.raw(TEXT_COLUMNS)}, e."data"::text AS "data"
-                FROM "AuditEvent" e
+                FROM "AuditEvent" e ${Prisma.raw(NAME_JOINS)}
                WHERE ${where} ${after}
                ORDER BY ${order}
                LIMIT ${Prisma.raw(String(BATCH))}) r

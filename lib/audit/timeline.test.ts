@@ -161,9 +161,17 @@ describe("timeline paging", () => {
 // ---------------------------------------------------------------------------------
 // The export against the rendering it replaced: Prisma's rows formatted in JavaScript.
 
-function referenceExport(rows: Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>[], format: "csv" | "json") {
+type ReferenceRow = Prisma.AuditEventGetPayload<{ select: typeof auditEventSelect }>;
+
+/** Today's names beside the ids: bot names, member emails (the CSV's botName and actorName). */
+function withNames(r: ReferenceRow, names: Record<string, string>) {
+  const actorName = r.actorId && (r.actorType === "user" || r.actorType === "bot") ? (names[r.actorId] ?? null) : null;
+  return { ...r, seq: Number(r.seq), actorName, botName: r.botId ? (names[r.botId] ?? null) : null };
+}
+
+function referenceExport(rows: ReferenceRow[], format: "csv" | "json", names: Record<string, string> = {}) {
   if (format === "csv") {
-    return CSV_COLUMNS.join(",") + "\r\n" + rows.map((r) => CSV_COLUMNS.map((c) => csvCell(c === "seq" ? Number(r.seq) : r[c])).join(",") + "\r\n").join("");
+    return CSV_COLUMNS.join(",") + "\r\n" + rows.map((r) => withNames(r, names)).map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(",") + "\r\n").join("");
   }
   return "[" + rows.map((r, i) => (i ? ",\n" : "\n") + JSON.stringify({ ...r, seq: Number(r.seq), createdAt: r.createdAt.toISOString() })).join("") + "\n]\n";
 }
@@ -255,6 +263,9 @@ describe("audit export", () => {
   });
 
   it("prints exactly what formatting Prisma's rows printed, CSV and JSON, for every filter", async () => {
+    // One of the bots exists, with a name that needs quoting: the CSV names it beside its id.
+    await db.prisma.bot.create({ data: { id: botId, orgId, name: '=ledger "bot", one', tokenHash: hex(32) } });
+    const names = { [botId]: '=ledger "bot", one' };
     for (const [name, f] of Object.entries(filters)) {
       const parsed = exportAuditQuerySchema.parse(f);
       const all = { orgId, ...parsed };
@@ -262,7 +273,7 @@ describe("audit export", () => {
       expect(rows.length, name).toBeGreaterThan(0);
       for (const format of ["csv", "json"] as const) {
         const got = await exported(all, format);
-        expect(got === referenceExport(rows, format), `${name} (${format})`).toBe(true);
+        expect(got === referenceExport(rows, format, names), `${name} (${format})`).toBe(true);
       }
     }
     const everything = JSON.parse(await exported({ orgId }, "json"));

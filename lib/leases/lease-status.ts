@@ -14,6 +14,8 @@ export const leaseSelect = {
   secretName: true,
   scope: true,
   justification: true,
+  mount: true,
+  tool: true,
   singleUse: true,
   status: true,
   expiresAt: true,

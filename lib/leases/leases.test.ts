@@ -181,10 +181,13 @@ describe("resolveLease", () => {
     const statuses = await Promise.all(
       [old, once, released].map((l) => getBotLeaseOrThrow(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: l.id })),
     );
-    expect(statuses.map((l) => l.status)).toEqual(["expired", "used", "revoked"]);
+    expect(statuses.map((l) => l.status)).toEqual(["expired", "used", "released"]);
     await sealAudit(db.prisma);
-    const refusals = await db.prisma.auditEvent.count({ where: { orgId: s.orgId, type: "lease.resolve_denied" } });
-    expect(refusals).toBe(3);
+    const refusals = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: "lease.resolve_denied" }, orderBy: { seq: "asc" } });
+    expect(refusals).toHaveLength(3);
+    // A refused resolve still says why the lease was taken.
+    expect(refusals.map((e) => e.justification)).toEqual([justification, justification, justification]);
+    expect(refusals[2].reason).toBe("lease_revoked: This lease was released by its bot");
   });
 
   it("gives a single-use lease's value to exactly one of 50 simultaneous resolves", async () => {
@@ -219,6 +222,37 @@ describe("resolveLease", () => {
       // Granted before the sweep's event means swept; only later grants may stay active.
       if (g.seq < revokedAt) expect(leases.get(g.leaseId!), `lease ${g.leaseId}`).toBe("revoked");
     }
+  });
+
+  it("repeats the lease's justification, mount and tool on its resolve event, in the claim statement", async () => {
+    const s = await seedScenario(db.prisma);
+    const mount = await db.prisma.mount.create({
+      data: { id: `mnt_${s.bot.id.slice(4)}`, orgId: s.orgId, name: `m-${s.bot.id.slice(-8)}`, botId: s.bot.id, command: "true", mappings: [], justificationTemplate: "t" },
+    });
+    const why = `Read the ledger [mcp mount ${mount.name}: tool call list_invoices]`;
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification: why, mount: mount.name, tool: "list_invoices" }) });
+    await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken, ip: "203.0.113.9" });
+    expect(await db.prisma.lease.findUniqueOrThrow({ where: { id: lease.id }, select: { mount: true, tool: true } })).toEqual({ mount: mount.name, tool: "list_invoices" });
+    await sealAudit(db.prisma);
+    const resolved = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: lease.id, type: "lease.resolved" } });
+    expect(resolved).toMatchObject({ justification: why, ip: "203.0.113.9", botId: s.bot.id, data: { singleUse: false, mount: mount.name, tool: "list_invoices" } });
+    const granted = await db.prisma.auditEvent.findFirstOrThrow({ where: { leaseId: lease.id, type: "lease.granted" } });
+    expect(granted.data).toMatchObject({ mount: mount.name, tool: "list_invoices" });
+  });
+
+  it("gives a bot's own release its own status, which incident sweeps do not count", async () => {
+    const s = await seedScenario(db.prisma);
+    const released = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    const active = await issueLease(db.prisma, { bot: s.principal, input: input(s.secret.name) });
+    await releaseLease(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: released.id });
+    const swept = await transaction(db.prisma, (tx) => revokeLeases(tx, { orgId: s.orgId, actor: SYSTEM_ACTOR, input: { botId: s.bot.id, reason: "drill for the count" } }));
+    expect(swept).toEqual({ revoked: 1 });
+    const rows = await db.prisma.lease.findMany({ where: { id: { in: [released.id, active.id] } }, select: { id: true, status: true } });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({ [released.id]: "released", [active.id]: "revoked" });
+    // Releasing again changes nothing.
+    await releaseLease(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: released.id });
+    await releaseLease(db.prisma, { orgId: s.orgId, botId: s.bot.id, id: active.id });
+    expect((await db.prisma.lease.findUniqueOrThrow({ where: { id: active.id } })).status).toBe("revoked");
   });
 
   it("stops resolving at once when a bot is frozen or its leases are revoked in bulk", async () => {

@@ -94,11 +94,11 @@ export const ISSUE_SQL = `
        FOR SHARE OF b),
   rv_lease AS (
     INSERT INTO "Lease" ("id", "orgId", "botId", "secretId", "secretName", "scope", "tokenHash", "justification",
-                         "singleUse", "status", "ttlSeconds", "mountId", "expiresAt", "createdAt")
+                         "singleUse", "status", "ttlSeconds", "mountId", "expiresAt", "createdAt", "mount", "tool")
     SELECT $4::text, $2::text, $1::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-           $10::boolean, $11::"LeaseStatus", $12::int, $13::text, $14::timestamp(3), $15::timestamp(3) FROM rv_guard
+           $10::boolean, $11::"LeaseStatus", $12::int, $13::text, $14::timestamp(3), $15::timestamp(3), $16::text, $17::text FROM rv_guard
     RETURNING "id"),
-  ${appendEventSql(15, "rv_lease")}
+  ${appendEventSql(17, "rv_lease")}
   SELECT "id" FROM rv_event`;
 
 export interface Permitted {
@@ -207,7 +207,7 @@ export async function requestLease(
     const expiresAt = new Date(issuedAt.getTime() + (pending ? APPROVAL_WINDOW_MS : ttlSeconds * 1000));
     const leaseToken = pending ? null : generateToken("rvl_");
     const id = newId("lse");
-    const common = { mount: input.mount ?? null, ttlSeconds, singleUse };
+    const common = { mount: input.mount ?? null, ...(input.tool ? { tool: input.tool } : {}), ttlSeconds, singleUse };
     const event = prepareAuditEvent(
       {
         ...base,
@@ -228,7 +228,7 @@ export async function requestLease(
       values: [
         bot.id, orgId, decision.grantId, id, secret.id, secret.name, secret.scope,
         leaseToken ? hashToken(leaseToken) : null, justification, singleUse, pending ? "pending" : "active",
-        ttlSeconds, decision.mountId, expiresAt.toISOString(), issuedAt.toISOString(),
+        ttlSeconds, decision.mountId, expiresAt.toISOString(), issuedAt.toISOString(), input.mount ?? null, input.tool ?? null,
         ...appendEventValues(event),
       ],
     });

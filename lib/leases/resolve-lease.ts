@@ -95,6 +95,9 @@ interface ReadLease {
   singleUse: boolean;
   status: string;
   lockedAt: Date | null;
+  justification: string;
+  mount: string | null;
+  tool: string | null;
   version: number | null;
   ciphertext: Buffer | null;
   wrappedKey: Buffer | null;
@@ -103,13 +106,15 @@ interface ReadLease {
 
 const BAD_TOKEN = "A valid lease token is required";
 
-// The lease holding the token, with its secret's newest version, and (when $4) the
+// The lease holding the token (with what its resolve event repeats: justification,
+// mount, tool), with its secret's newest version, and (when $4) the
 // request counted against the budgets of the lease's bot and of the IP ($3, its bucket
 // key): one round trip. Keyed by the token alone, so a right token with a wrong id
 // still charges its bot; the id is compared by the caller.
 export const READ_SQL = `
   WITH l AS (
     SELECT l."id", l."orgId", l."botId", l."secretId", l."secretName", l."scope", l."expiresAt", l."singleUse", l."status", l."lockedAt",
+           l."justification", l."mount", l."tool",
            v."version", v."ciphertext", v."wrappedKey", v."keyId"
       FROM "Lease" l
       LEFT JOIN LATERAL (SELECT sv."version", sv."ciphertext", sv."wrappedKey", sv."keyId" FROM "SecretVersion" sv
@@ -144,6 +149,16 @@ const claimSql = (extraEvent: boolean) => `
 export const CLAIM_SQL = claimSql(false);
 /** The claim with a second event that commits with it (vault.read's reveal). */
 const CLAIM_ALSO_SQL = claimSql(true);
+
+/** What a resolve event carries beyond the columns: how the lease was taken (mount, MCP tool). */
+function accessData(lease: { singleUse?: boolean; mount: string | null; tool: string | null }): Record<string, unknown> | null {
+  const data = {
+    ...(lease.singleUse !== undefined ? { singleUse: lease.singleUse } : {}),
+    ...(lease.mount ? { mount: lease.mount } : {}),
+    ...(lease.tool ? { tool: lease.tool } : {}),
+  };
+  return Object.keys(data).length ? data : null;
+}
 
 const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expiresAt > at && l.secretId !== null && l.lockedAt === null && l.version !== null;
 
@@ -188,8 +203,10 @@ export async function resolveLease(
         scope: lease.scope,
         secretVersion: version,
         leaseId,
+        // The lease's why, repeated so one resolve row answers who, when, why and from where.
+        justification: lease.justification || null,
         ip,
-        data: { singleUse: lease.singleUse },
+        data: accessData(lease),
       },
       at,
     );
@@ -207,7 +224,10 @@ export async function resolveLease(
   // Not claimable: find out why, without telling a wrong token anything.
   const lease = await db.lease.findUnique({
     where: { id: leaseId },
-    select: { orgId: true, botId: true, secretId: true, secretName: true, scope: true, tokenHash: true, status: true, expiresAt: true, lockedAt: true },
+    select: {
+      orgId: true, botId: true, secretId: true, secretName: true, scope: true, tokenHash: true, status: true, expiresAt: true, lockedAt: true,
+      justification: true, mount: true, tool: true,
+    },
   });
   if (!lease) throw new ApiError("unauthenticated", BAD_TOKEN);
   if (!lease.tokenHash || !digestsEqual(lease.tokenHash, tokenHash)) {
@@ -226,11 +246,15 @@ export async function resolveLease(
     secretName: lease.secretName,
     scope: lease.scope,
     leaseId,
+    justification: lease.justification || null,
     ip,
+    data: accessData(lease),
   };
   // Only leases locked before lockouts were per address carry lockedAt.
   if (lease.lockedAt) return denyWithAudit(db, event, "lease_locked", "This lease is locked after repeated wrong tokens; request a new one");
   if (status === "revoked") return denyWithAudit(db, event, "lease_revoked", "This lease was revoked");
+  // Same code as a revocation (clients stop either way), its own words.
+  if (status === "released") return denyWithAudit(db, event, "lease_revoked", "This lease was released by its bot");
   if (status === "used") return denyWithAudit(db, event, "lease_used", "This single-use lease was already resolved");
   // Still claimable: its secret kept being rotated under us. Nothing was handed out.
   if (status === "active") throw new ApiError("conflict", "The secret changed while resolving; retry");

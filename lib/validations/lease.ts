@@ -10,12 +10,14 @@ export const requestLeaseSchema = z.strictObject({
   singleUse: z.boolean().optional(),
   /** Name of the mount launching the work; grants limited to a mount require it. */
   mount: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+  /** The MCP tool call the lease is for (set by `runtime-vault mcp run`): shown in the audit trail. */
+  tool: textSchema().trim().min(1).max(128).optional(),
 });
 export type RequestLeaseInput = z.infer<typeof requestLeaseSchema>;
 
 export const leaseIdSchema = idSchema("lse");
 
-export const LEASE_STATUSES = ["pending", "active", "expired", "denied", "revoked", "used"] as const;
+export const LEASE_STATUSES = ["pending", "active", "expired", "denied", "revoked", "released", "used"] as const;
 
 export const listLeasesQuerySchema = z.strictObject({
   status: z.enum(LEASE_STATUSES).optional(),

@@ -36,6 +36,13 @@ export const deleteSecretFormSchema = z.strictObject({
   confirm: textSchema({ error: "Type the secret's name to confirm" }).min(1, "Type the secret's name to confirm"),
 });
 
+/** The leaked-secret form: the new value (write-only) and why its leases are revoked. */
+export const rotateAndRevokeFormSchema = z.strictObject({
+  id: idSchema("sec"),
+  value: secretValueSchema,
+  reason: textSchema().trim().min(3, "Give a reason (at least 3 characters)").max(500),
+});
+
 export const listSecretsQuerySchema = z.strictObject({
   scope: scopeSchema.optional(),
   name: secretNameSchema.optional(),

@@ -3,42 +3,55 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
-import { formatTime } from "@/lib/format";
+import { actorLabel, AuditEventDetails, mountAndTool, type AuditEventView, type Names } from "@/components/audit-event-details";
+import { UtcTime } from "@/components/utc-time";
 
-export interface AuditRow {
-  seq: number;
-  id: string;
-  type: string;
-  actorType: string;
-  actorId: string | null;
-  botId: string | null;
-  secretId: string | null;
-  secretName: string | null;
-  scope: string | null;
-  secretVersion: number | null;
-  leaseId: string | null;
-  justification: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  data: unknown;
-  createdAt: Date;
-  prevHash: string;
-  hash: string;
-}
+export type AuditRow = AuditEventView;
 
-function columns(names: Record<string, string>): ColumnDef<AuditRow>[] {
+function columns(names: Names): ColumnDef<AuditRow>[] {
   return [
     { header: "#", accessorKey: "seq", cell: ({ row }) => <span className="tabular-nums text-slate-500">{row.original.seq}</span> },
-    { header: "Time", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
-    { header: "Event", accessorKey: "type", cell: ({ row }) => <code className="whitespace-nowrap text-xs" data-event-type={row.original.type}>{row.original.type}</code> },
+    { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
+    {
+      header: "Event",
+      accessorKey: "type",
+      cell: ({ row }) => (
+        <div className="space-y-0.5">
+          <code className="whitespace-nowrap text-xs" data-event-type={row.original.type}>
+            {row.original.type}
+          </code>
+          {row.original.leaseId ? (
+            <Link href={`/audit?leaseId=${row.original.leaseId}`} className="link block text-xs" title={`Every event of lease ${row.original.leaseId}`}>
+              lease events
+            </Link>
+          ) : null}
+        </div>
+      ),
+    },
     { header: "Outcome", accessorKey: "outcome", cell: ({ row }) => <StatusBadge status={row.original.outcome} /> },
     {
       header: "Actor",
       accessorKey: "actorId",
       cell: ({ row }) => {
-        const { actorType, actorId } = row.original;
-        return <span className="whitespace-nowrap">{actorId ? `${actorType} ${names[actorId] ?? actorId}` : actorType}</span>;
+        const e = row.original;
+        const label = actorLabel(e, names);
+        return (
+          <div className="min-w-[8rem] space-y-0.5">
+            {e.actorType === "bot" && e.actorId ? (
+              <Link href={`/bots/${e.actorId}`} className="link">
+                {label}
+              </Link>
+            ) : (
+              <span>{label}</span>
+            )}
+            {e.botId && e.botId !== e.actorId ? (
+              <Link href={`/bots/${e.botId}`} className="link block text-xs">
+                bot {names[e.botId] ?? "(deleted)"}
+              </Link>
+            ) : null}
+            {e.ip ? <span className="block text-xs text-slate-500">from {e.ip}</span> : null}
+          </div>
+        );
       },
     },
     {
@@ -47,11 +60,11 @@ function columns(names: Record<string, string>): ColumnDef<AuditRow>[] {
       cell: ({ row }) =>
         row.original.secretName ? (
           row.original.secretId ? (
-            <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono text-xs">
+            <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono text-xs [overflow-wrap:anywhere]">
               {row.original.secretName}
             </Link>
           ) : (
-            <span className="font-mono text-xs">{row.original.secretName}</span>
+            <span className="font-mono text-xs [overflow-wrap:anywhere]">{row.original.secretName}</span>
           )
         ) : (
           "—"
@@ -60,27 +73,37 @@ function columns(names: Record<string, string>): ColumnDef<AuditRow>[] {
     {
       header: "Justification / reason",
       id: "why",
-      cell: ({ row }) => <span className="line-clamp-2 max-w-sm text-slate-700">{row.original.justification ?? row.original.reason ?? ""}</span>,
+      cell: ({ row }) => {
+        const text = row.original.justification ?? row.original.reason ?? "";
+        const { mount, tool } = mountAndTool(row.original.data);
+        return (
+          <div className="min-w-[13rem] max-w-md space-y-0.5">
+            {/* The whole text on hover; the expanded row shows it in full too. */}
+            <span className="line-clamp-3 text-slate-700" title={text}>
+              {text}
+            </span>
+            {mount || tool ? (
+              <span className="block text-xs text-slate-500">
+                {mount ? <>mount {mount}</> : null}
+                {mount && tool ? " · " : null}
+                {tool ? <>tool {tool}</> : null}
+              </span>
+            ) : null}
+          </div>
+        );
+      },
     },
   ];
 }
 
-function EventDetail({ event }: { event: AuditRow }) {
-  return (
-    <pre className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-white p-3 font-mono text-xs" data-testid="audit-detail">
-      {JSON.stringify(event, null, 2)}
-    </pre>
-  );
-}
-
-export function AuditTable({ data, names }: { data: AuditRow[]; names: Record<string, string> }) {
+export function AuditTable({ data, names }: { data: AuditRow[]; names: Names }) {
   return (
     <DataTable
       columns={columns(names)}
       data={data}
       getRowId={(r) => r.id}
       caption="Audit events, newest first"
-      expanded={(e) => <EventDetail event={e} />}
+      expanded={(e) => <AuditEventDetails event={e} names={names} />}
       empty="No events match these filters. Widen the time range or clear a filter."
     />
   );

@@ -5,32 +5,27 @@ import { listAuditEvents } from "@/lib/audit/list-audit-events";
 import { latestEventSeq } from "@/lib/events/read-events-after";
 import { listAuditQuerySchema } from "@/lib/validations/audit";
 import { PageHeader } from "@/components/page-header";
+import { EVENT_TYPE_GROUPS, EVENT_TYPES } from "@/lib/audit/event-types";
+import { formatUtcInput, parseUtcInput } from "@/lib/audit/utc-input";
 import { AuditTable } from "./columns";
 import { LiveUpdates } from "./live-updates";
 import { VerifyChainButton } from "./verify-chain-button";
 
 export const metadata = { title: "Audit timeline" };
 
-const EVENT_TYPES = [
-  "lease.requested", "lease.granted", "lease.denied", "lease.approved", "lease.approval_recorded", "lease.rejected", "lease.collected",
-  "lease.resolved", "lease.resolve_denied", "lease.revoked", "lease.released", "leases.revoked", "secret.created", "secret.rotated",
-  "secret.updated", "secret.deleted", "bot.created", "bot.frozen", "bot.unfrozen", "bot.deleted", "bot.token_rotated", "grant.created",
-  "grant.updated", "grant.deleted", "vault.read", "policy.updated", "member.invited", "member.role_changed", "member.removed", "member.signed_in", "admin.denied",
-  "api_token.created", "api_token.revoked", "audit.archived",
-];
 const FILTER_KEYS = ["type", "botId", "secretId", "leaseId", "actorId", "outcome", "q", "from", "to"] as const;
 
 type Search = Record<string, string | string[] | undefined>;
 
-/** `datetime-local` inputs carry no zone: the page labels them UTC and reads them as such. */
-const toIso = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00Z` : v);
-const toLocalInput = (v: string | undefined) => (v ? v.slice(0, 16) : "");
+// The time inputs are plain text in the table's own format (lib/audit/utc-input.ts):
+// a `datetime-local` input shows the browser's locale, 12-hour in the US.
+const toIso = (v: string) => parseUtcInput(v) ?? v;
 
 function parse(search: Search) {
   const raw: Record<string, string> = {};
   for (const key of [...FILTER_KEYS, "cursor"]) {
     const v = search[key];
-    if (typeof v === "string" && v.trim() !== "") raw[key] = key === "from" || key === "to" ? toIso(v.trim())! : v.trim();
+    if (typeof v === "string" && v.trim() !== "") raw[key] = key === "from" || key === "to" ? toIso(v.trim()) : v.trim();
   }
   const parsed = listAuditQuerySchema.safeParse({ ...raw, limit: "50" });
   return parsed.success ? { query: parsed.data, error: null } : { query: listAuditQuerySchema.parse({ limit: "50" }), error: "Some filters were invalid and were ignored." };
@@ -56,7 +51,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   ]);
   const names = { ...Object.fromEntries(bots.map((b) => [b.id, b.name])), ...Object.fromEntries(members.map((m) => [m.id, m.email])) };
   const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, query[k]])) as Record<string, string | undefined>;
-  const filterQs = queryString(filters);
   return (
     <>
       <PageHeader
@@ -77,20 +71,27 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter audit events">
         <label className="space-y-1 text-sm">
           <span className="font-medium">From (UTC)</span>
-          <input type="datetime-local" name="from" aria-label="From (UTC)" defaultValue={toLocalInput(query.from)} className="input" />
+          <input name="from" aria-label="From (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.from)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">To (UTC)</span>
-          <input type="datetime-local" name="to" aria-label="To (UTC)" defaultValue={toLocalInput(query.to)} className="input" />
+          <input name="to" aria-label="To (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.to)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Event type</span>
-          <input name="type" aria-label="Event type" list="event-types" defaultValue={query.type ?? ""} className="input" placeholder="any" />
-          <datalist id="event-types">
-            {EVENT_TYPES.map((t) => (
-              <option key={t} value={t} />
+          <select name="type" aria-label="Event type" defaultValue={query.type ?? ""} className="input">
+            <option value="">Any type</option>
+            {query.type && !EVENT_TYPES.includes(query.type) ? <option value={query.type}>{query.type}</option> : null}
+            {Object.entries(EVENT_TYPE_GROUPS).map(([group, types]) => (
+              <optgroup key={group} label={group}>
+                {types.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </optgroup>
             ))}
-          </datalist>
+          </select>
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Outcome</span>
@@ -143,7 +144,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <span className="font-medium">Justification contains</span>
           <input name="q" aria-label="Justification contains" defaultValue={query.q ?? ""} className="input" />
         </label>
-        {query.leaseId ? <input type="hidden" name="leaseId" value={query.leaseId} /> : null}
+        <label className="space-y-1 text-sm">
+          <span className="font-medium">Lease id</span>
+          <input name="leaseId" aria-label="Lease id" defaultValue={query.leaseId ?? ""} className="input font-mono" placeholder="lse_…" spellCheck={false} />
+        </label>
+        <p id="time-format" className="text-xs text-slate-500 sm:col-span-2 lg:col-span-3 lg:self-end">
+          Times are UTC, 24-hour, written as in the table: YYYY-MM-DD HH:MM.
+        </p>
         <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">
           <button type="submit" className="btn btn-primary">
             Apply filters
@@ -154,22 +161,42 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
         </div>
       </form>
+      {query.leaseId ? (
+        <p className="mb-2 text-sm" role="note">
+          Showing the events of lease <code className="text-xs">{query.leaseId}</code>.{" "}
+          <Link className="link" href={`/audit?${queryString({ ...filters, leaseId: undefined })}`}>
+            Show all leases
+          </Link>
+        </p>
+      ) : null}
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <LiveUpdates headSeq={headSeq} enabled={!query.cursor} />
-        <nav aria-label="Pages" className="flex gap-2">
-          {query.cursor ? (
-            <Link className="btn btn-sm" href={`/audit?${filterQs}`}>
-              ← Newest
-            </Link>
-          ) : null}
-          {page.nextCursor ? (
-            <Link className="btn btn-sm" href={`/audit?${queryString({ ...filters, cursor: page.nextCursor })}`}>
-              Older →
-            </Link>
-          ) : null}
-        </nav>
+        <Pager label="Pages" cursor={query.cursor} nextCursor={page.nextCursor} filters={filters} />
       </div>
       <AuditTable data={page.events} names={names} />
+      {page.events.length > 0 ? (
+        <div className="mt-2 flex justify-end">
+          <Pager label="Pages (below the table)" cursor={query.cursor} nextCursor={page.nextCursor} filters={filters} />
+        </div>
+      ) : null}
     </>
+  );
+}
+
+/** "← Newest" and "Older →": above the table and again below it. */
+function Pager({ label, cursor, nextCursor, filters }: { label: string; cursor?: string; nextCursor: string | null; filters: Record<string, string | undefined> }) {
+  return (
+    <nav aria-label={label} className="flex gap-2">
+      {cursor ? (
+        <Link className="btn btn-sm" href={`/audit?${queryString(filters)}`}>
+          ← Newest
+        </Link>
+      ) : null}
+      {nextCursor ? (
+        <Link className="btn btn-sm" href={`/audit?${queryString({ ...filters, cursor: nextCursor })}`}>
+          Older →
+        </Link>
+      ) : null}
+    </nav>
   );
 }

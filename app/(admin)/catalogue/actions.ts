@@ -9,8 +9,9 @@ import { auditingCoverageRefusals } from "@/lib/approvals/approval-coverage";
 import { createSecret } from "@/lib/secrets/create-secret";
 import { updateSecret } from "@/lib/secrets/update-secret";
 import { deleteSecret } from "@/lib/secrets/delete-secret";
+import { rotateAndRevokeSecret } from "@/lib/secrets/rotate-and-revoke-secret";
 import { idSchema } from "@/lib/validations/common";
-import { createSecretSchema, deleteSecretFormSchema, updateSecretSchema } from "@/lib/validations/secret";
+import { createSecretSchema, deleteSecretFormSchema, rotateAndRevokeFormSchema, updateSecretSchema } from "@/lib/validations/secret";
 
 // The value is read from the form, sealed, and never returned in any state.
 export async function createSecretAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -33,6 +34,24 @@ export async function rotateSecretAction(_prev: FormState, fd: FormData): Promis
     const input = updateSecretSchema.parse({ value: raw(fd, "value") });
     const secret = await transaction(prisma, (tx) => updateSecret(tx, { orgId: user.orgId, id, actor, input, ip }));
     return { ok: true, message: `Rotated: ${secret.name} is now at version ${secret.currentVersion}. New leases resolve to the new value.` };
+  }, fd);
+}
+
+/** A leaked secret: revoke its leases and rotate it, in one transaction (lib/secrets/rotate-and-revoke-secret.ts). */
+export async function rotateAndRevokeAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  // Rotating needs catalogue:write; the lease sweep inside needs leases:revoke, which every
+  // role with catalogue:write has (lib/auth/roles.ts).
+  return runAction("catalogue:write", "rotate and revoke secret", async ({ user, actor, ip }) => {
+    const input = rotateAndRevokeFormSchema.parse({ id: text(fd, "id"), value: raw(fd, "value"), reason: text(fd, "reason") });
+    const result = await transaction(prisma, (tx) => rotateAndRevokeSecret(tx, { orgId: user.orgId, actor, ip, ...input }));
+    const bots = result.bots.map((b) => (b.frozen ? `${b.name} (frozen)` : b.name));
+    return {
+      ok: true,
+      message: `${result.name} is now at version ${result.version}; ${result.revoked} lease${result.revoked === 1 ? "" : "s"} revoked. ${
+        bots.length ? `Next leases of ${bots.join(", ")} get the new version.` : "No bot holds a grant on it."
+      }`,
+      data: { bots: result.bots, revoked: result.revoked, version: result.version },
+    };
   }, fd);
 }
 

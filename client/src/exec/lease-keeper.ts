@@ -34,7 +34,7 @@ export interface LeaseKeeperOptions {
   notify?: (message: string) => void;
 }
 
-const ENDED_STATUSES = new Set(["revoked", "denied", "expired"]);
+const ENDED_STATUSES = new Set(["revoked", "released", "denied", "expired"]);
 
 function describeError(err: unknown): string {
   return err instanceof RuntimeVaultError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
@@ -95,8 +95,8 @@ export class LeaseKeeper {
    * stay with the child, so they are not resolved again) and releases the old ones.
    * Refusal ends the run: the bot may no longer hold these secrets.
    */
-  renew(justification: string): Promise<"renewed" | "unreachable" | "refused"> {
-    return this.serial(async () => (this.ended ? "refused" : this.renewInline(justification)));
+  renew(justification: string, tool?: string): Promise<"renewed" | "unreachable" | "refused"> {
+    return this.serial(async () => (this.ended ? "refused" : this.renewInline(justification, tool)));
   }
 
   async stop() {
@@ -127,8 +127,8 @@ export class LeaseKeeper {
     }
   }
 
-  private async request(w: WantedSecret, justification: string): Promise<IssuedLease> {
-    const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount });
+  private async request(w: WantedSecret, justification: string, tool?: string): Promise<IssuedLease> {
+    const lease = await this.bot.leases.request({ secret: w.secret, scope: w.scope, justification, ttlSeconds: this.opts.ttlSeconds, mount: this.opts.mount, ...(tool ? { tool } : {}) });
     if (lease.status !== "active") throw new ExecError(`${describeWanted(w)} now needs human approval`);
     return lease;
   }
@@ -182,11 +182,11 @@ export class LeaseKeeper {
   }
 
   // Runs inside the queue (check() or renew()).
-  private async renewInline(justification: string): Promise<"renewed" | "unreachable" | "refused"> {
+  private async renewInline(justification: string, tool?: string): Promise<"renewed" | "unreachable" | "refused"> {
     const renewable = this.held.filter((h) => !h.approved);
     const fresh: IssuedLease[] = [];
     try {
-      for (const h of renewable) fresh.push(await this.request(h, justification));
+      for (const h of renewable) fresh.push(await this.request(h, justification, tool));
     } catch (err) {
       await Promise.all(fresh.map((l) => this.bot.leases.release(l.id).catch(() => {})));
       // A network failure leaves the current leases in place until they expire.

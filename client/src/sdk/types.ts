@@ -1,6 +1,7 @@
 // Response shapes of the Runtime Vault API, kept here so the SDK has no server imports.
 
-export type LeaseStatus = "pending" | "active" | "expired" | "denied" | "revoked" | "used";
+/** `released`: the bot handed the lease back itself; `revoked`: an admin, an incident or a rule ended it. */
+export type LeaseStatus = "pending" | "active" | "expired" | "denied" | "revoked" | "released" | "used";
 
 export interface IssuedLease {
   id: string;
@@ -47,6 +48,8 @@ export interface LeaseRequest {
   singleUse?: boolean;
   /** Mount name, when the lease is for a mounted MCP server (grants may require it). */
   mount?: string;
+  /** The MCP tool call the lease is for: recorded on the lease and its audit events. */
+  tool?: string;
 }
 
 /** One secret a bot may lease (GET /api/vault/secrets): names and scopes, never values. */
@@ -142,6 +145,9 @@ export interface Lease {
   secretName: string;
   scope: string;
   justification: string;
+  /** The mount and MCP tool the lease was requested through, when it was. */
+  mount: string | null;
+  tool: string | null;
   singleUse: boolean;
   status: LeaseStatus;
   expiresAt: string;

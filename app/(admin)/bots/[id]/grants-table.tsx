@@ -3,7 +3,8 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { DataTable } from "@/components/data-table";
-import { formatDuration, formatTime } from "@/lib/format";
+import { formatDuration } from "@/lib/format";
+import { UtcTime } from "@/components/utc-time";
 import { deleteGrantAction, setRevealToAgentAction } from "../actions";
 import { REVEAL_WARNING } from "./grant-form";
 
@@ -15,6 +16,10 @@ export interface GrantRow {
   singleUseOnly: boolean;
   revealToAgent: boolean;
   createdAt: Date;
+  /** The mount the grant is limited to, if any. */
+  mount?: string | null;
+  activeLeases?: number;
+  lastResolvedAt?: Date | null;
 }
 
 function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
@@ -29,8 +34,17 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
       ),
     },
     { header: "Scope", id: "scope", cell: ({ row }) => row.original.secret.scope },
-    { header: "Max TTL", accessorKey: "maxTtlSeconds", cell: ({ row }) => (row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "policy max") },
-    { header: "Single-use only", accessorKey: "singleUseOnly", cell: ({ row }) => (row.original.singleUseOnly ? "yes" : "no") },
+    {
+      header: "Limits",
+      id: "limits",
+      cell: ({ row }) => (
+        <span className="text-xs">
+          <span className="block">max TTL {row.original.maxTtlSeconds ? formatDuration(row.original.maxTtlSeconds) : "of the policy"}</span>
+          {row.original.singleUseOnly ? <span className="block">single-use only</span> : null}
+          <span className="block">{row.original.mount ? `only via mount ${row.original.mount}` : "any mount or none"}</span>
+        </span>
+      ),
+    },
     {
       header: "Agent sees value",
       accessorKey: "revealToAgent",
@@ -53,7 +67,9 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
         );
       },
     },
-    { header: "Granted", accessorKey: "createdAt", cell: ({ row }) => formatTime(row.original.createdAt) },
+    { header: "Active", accessorKey: "activeLeases", cell: ({ row }) => <span className="tabular-nums">{row.original.activeLeases ?? 0}</span> },
+    { header: "Last read", accessorKey: "lastResolvedAt", cell: ({ row }) => (row.original.lastResolvedAt ? <UtcTime value={row.original.lastResolvedAt} /> : "never") },
+    { header: "Granted", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
     {
       id: "actions",
       header: () => <span className="sr-only">Actions</span>,
@@ -73,5 +89,5 @@ function columns(canWrite: boolean): ColumnDef<GrantRow>[] {
 }
 
 export function GrantsTable({ data, canWrite }: { data: GrantRow[]; canWrite: boolean }) {
-  return <DataTable columns={columns(canWrite)} data={data} getRowId={(r) => r.id} caption="Grants of this bot" empty="This bot may not lease anything yet. Grant it a secret above." />;
+  return <DataTable columns={columns(canWrite)} data={data} getRowId={(r) => r.id} caption="Secrets this bot can lease" empty="This bot may not lease anything yet. Grant it a secret above." />;
 }

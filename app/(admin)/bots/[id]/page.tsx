@@ -5,7 +5,7 @@ import { requirePageUser } from "@/lib/auth/require-page-user";
 import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { getBotOrThrow } from "@/lib/bots/get-bot-or-throw";
-import { listGrants } from "@/lib/grants/list-grants";
+import { listBotSecrets } from "@/lib/bots/list-bot-secrets";
 import { listLeases } from "@/lib/leases/list-leases";
 import { isId } from "@/lib/ids";
 import { formatTime } from "@/lib/format";
@@ -35,7 +35,7 @@ export default async function BotPage({ params }: { params: Promise<{ id: string
   const { orgId, role } = user;
   const bot = await loadBot(orgId, id);
   const [grants, leases, secrets] = await Promise.all([
-    listGrants(prisma, { orgId, botId: id }),
+    listBotSecrets(prisma, { orgId, botId: id }),
     listLeases(prisma, { orgId, botId: id, limit: 50 }),
     prisma.secret.findMany({ where: { orgId }, select: { id: true, name: true, scope: true }, orderBy: [{ name: "asc" }, { scope: "asc" }] }),
   ]);
@@ -67,7 +67,7 @@ export default async function BotPage({ params }: { params: Promise<{ id: string
         ) : null}
         <section className="space-y-3" aria-labelledby="permissions-heading">
           <h2 id="permissions-heading" className="font-semibold">
-            Permissions
+            Permissions: secrets it can lease
           </h2>
           {canGrant ? (
             <div className="card">

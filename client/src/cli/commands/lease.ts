@@ -5,7 +5,7 @@ import { UsageError } from "../errors.ts";
 import { info, printJson, printTable } from "../output.ts";
 import type { LeaseStatus } from "../../sdk/types.ts";
 
-const STATUSES = ["pending", "active", "expired", "denied", "revoked", "used"];
+const STATUSES = ["pending", "active", "expired", "denied", "revoked", "released", "used"];
 
 export async function leaseCommand([sub, ...argv]: string[]): Promise<number> {
   switch (sub) {

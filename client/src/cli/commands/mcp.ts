@@ -27,8 +27,13 @@ const MAX_JUSTIFICATION = 2000;
 const STDIN_CLOSED_WAIT_MS = 1_000;
 
 /** The mount's template with {{mount}} and {{tool}} filled in, tagged with what triggered the lease. */
+/** A tool name as the justification and the lease record carry it: printable ASCII, at most 128. */
+export function cleanToolName(tool: string | undefined): string | undefined {
+  return tool?.replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
+}
+
 export function mountJustification(mount: Pick<BotMount, "name" | "justificationTemplate">, event: { tool?: string; renewal?: boolean } = {}): string {
-  const tool = event.tool?.replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
+  const tool = cleanToolName(event.tool);
   const base = mount.justificationTemplate.replaceAll("{{mount}}", mount.name).replaceAll("{{tool}}", tool ?? "launch");
   const what = tool ? `tool call ${tool}` : event.renewal ? "renewal" : "launch";
   return `${base} [mcp mount ${mount.name}: ${what}]`.slice(0, MAX_JUSTIFICATION);
@@ -171,7 +176,8 @@ function relayClientMessages(serverIn: Promise<Writable | null>, keeper: LeaseKe
       message = null;
     }
     for (const call of toolCalls(message)) {
-      const outcome = await keeper.renew(mountJustification(mount, { tool: call.tool }));
+      const tool = cleanToolName(call.tool)?.trim();
+      const outcome = await keeper.renew(mountJustification(mount, { tool: call.tool }), tool || undefined);
       if (outcome === "refused") {
         const error = { code: -32001, message: "Runtime Vault refused access to this server's credentials; the server is being stopped" };
         process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: call.id ?? null, error }) + "\n");
