@@ -50,6 +50,8 @@ interface CheckRow extends Policy {
   /** The scope asked for, or the bot's environment when the request named none. */
   scope: string;
   mountId: string | null;
+  /** False when the mount's mapping of this secret lists tools and the requested tool is not one. */
+  toolAllowed: boolean;
   grantId: string | null;
   grantMaxTtl: number | null;
   singleUseOnly: boolean | null;
@@ -66,7 +68,12 @@ const notPermitted = (scope: string) => `This bot is not permitted to lease that
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
-  SELECT b."frozenAt", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+  SELECT b."frozenAt", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId",
+         -- A mapping's "tools" list limits which tool calls may reference the secret.
+         CASE WHEN $6::text IS NULL OR m."id" IS NULL THEN true
+              ELSE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m."mappings") e
+                                WHERE e->>'secret' = $2::text AND jsonb_typeof(e->'tools') = 'array' AND NOT (e->'tools') ? $6::text) END AS "toolAllowed",
+         g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
          p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
@@ -100,7 +107,7 @@ export const ISSUE_SQL = `
   SELECT "id" FROM rv_event`;
 
 type Decision =
-  | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" }
+  | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" | "tool_not_allowed" }
   | { denied: "policy_denied"; secretId: string; message: string }
   | { denied?: undefined; grantId: string; mountId: string | null; secret: { id: string; name: string; scope: string; tags: string[] }; maxTtlSeconds: number | null; singleUseOnly: boolean; policy: Policy };
 
@@ -108,6 +115,7 @@ function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
   if (!row) return { denied: "unauthenticated" };
   if (row.frozenAt) return { denied: "bot_frozen" };
   if (input.mount && !row.mountId) return { denied: "permission_denied" };
+  if (!row.toolAllowed) return { denied: "tool_not_allowed" };
   if (!row.grantId || !row.secretId) return { denied: "permission_denied" };
   const policy = row as Policy;
   const justification = input.justification.trim();
@@ -148,7 +156,7 @@ export async function requestLease(
   // A second pass only when the bot or grant changed between the checks and the insert;
   // it then answers with the new state's denial.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId] });
+    const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId, input.tool ?? null] });
     const decision = decide(rows[0], input);
     if (rows[0]) base.scope = rows[0].scope;
     switch (decision.denied) {
@@ -159,6 +167,9 @@ export async function requestLease(
         return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
       case "permission_denied":
         return denyWithAudit(db, base, "permission_denied", notPermitted(base.scope ?? "default"));
+      case "tool_not_allowed":
+        // Decided before the grant: says nothing about whether the secret exists.
+        return denyWithAudit(db, { ...base, data: { mount: input.mount, tool: input.tool } }, "permission_denied", "This mount does not let that tool receive that secret");
       case "policy_denied":
         return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
     }
@@ -174,7 +185,7 @@ export async function requestLease(
     const expiresAt = new Date(issuedAt.getTime() + (pending ? APPROVAL_WINDOW_MS : ttlSeconds * 1000));
     const leaseToken = pending ? null : generateToken("rvl_");
     const id = newId("lse");
-    const common = { mount: input.mount ?? null, ttlSeconds, singleUse };
+    const common = { mount: input.mount ?? null, ...(input.tool ? { tool: input.tool } : {}), ttlSeconds, singleUse };
     const event = prepareAuditEvent(
       {
         ...base,

@@ -10,6 +10,8 @@ export const requestLeaseSchema = z.strictObject({
   singleUse: z.boolean().optional(),
   /** Name of the mount launching the work; grants limited to a mount require it. */
   mount: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+  /** The MCP tool whose call references the secret (with mount): the mount's mapping may limit tools. */
+  tool: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/).optional(),
 });
 export type RequestLeaseInput = z.infer<typeof requestLeaseSchema>;
 

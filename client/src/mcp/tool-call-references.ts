@@ -1,0 +1,78 @@
+// `{{secret:NAME}}` / `{{secret:NAME@scope}}` in a tool call's arguments: each is leased
+// for this call alone (single-use, through the mount, naming the tool, so the vault
+// checks the grant, a mount-limited grant and the mapping's tool list, and records a
+// refusal as lease.denied), resolved, and substituted just before the call goes to the
+// server. The values are returned so that everything the server says is masked.
+import type { BotClient } from "../sdk/bot-client.ts";
+import { RuntimeVaultError } from "../sdk/errors.ts";
+import type { BotMount } from "../sdk/types.ts";
+import type { MaskedSecret } from "../exec/mask.ts";
+import { findReferences, referenceKey, substituteReferences } from "../exec/secret-references.ts";
+import { mountJustification } from "./justification.ts";
+
+/** JSON-RPC error code of a refused reference (implementation-defined server error range). */
+export const REFERENCE_REFUSED = -32003;
+/** A reference's lease lives only for the call; single use ends it at the resolve anyway. */
+const REFERENCE_TTL_SECONDS = 60;
+
+export class ReferenceRefused extends Error {
+  constructor(readonly reference: string, readonly tool: string, reason: string) {
+    // Names the reference and the vault's reason (which never holds a value).
+    super(`Runtime Vault refused ${reference} for tool ${tool}: ${reason}`);
+  }
+}
+
+export interface ResolvedCall {
+  arguments: unknown;
+  /** The values substituted (for masking the answer). */
+  secrets: MaskedSecret[];
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof RuntimeVaultError) return `${err.code}: ${err.message}`;
+  return "the vault could not be reached";
+}
+
+/** Leases, resolves and substitutes every reference in `args`; throws ReferenceRefused on the first refusal. */
+export async function resolveToolCallReferences(bot: BotClient, mount: Pick<BotMount, "name" | "justificationTemplate" | "mappings">, tool: string, args: unknown): Promise<ResolvedCall> {
+  const refs = findReferences(args);
+  if (refs.length === 0) return { arguments: args, secrets: [] };
+  const values = new Map<string, string>();
+  const secrets: MaskedSecret[] = [];
+  for (const ref of refs) {
+    const key = referenceKey(ref);
+    // Without a scope, the scope the mount maps the secret in (else the bot's environment).
+    const scope = ref.scope ?? mount.mappings.find((m) => m.secret === ref.name)?.scope ?? undefined;
+    let lease;
+    try {
+      lease = await bot.leases.request({
+        secret: ref.name,
+        scope,
+        justification: mountJustification(mount, { tool, reference: key }),
+        ttlSeconds: REFERENCE_TTL_SECONDS,
+        singleUse: true,
+        mount: mount.name,
+        tool: tool.slice(0, 128),
+      });
+    } catch (err) {
+      throw new ReferenceRefused(key, tool, reasonOf(err));
+    }
+    if (lease.status === "pending") {
+      // A tool call cannot wait for humans: the pending request stays for approvers to see.
+      throw new ReferenceRefused(key, tool, `needs human approval (lease ${lease.id} is pending); ask an approver, then retry`);
+    }
+    try {
+      const { value } = await bot.leases.resolve(lease);
+      values.set(key, value);
+      secrets.push({ name: ref.name, value });
+    } catch (err) {
+      throw new ReferenceRefused(key, tool, reasonOf(err));
+    }
+  }
+  return { arguments: substituteReferences(args, values), secrets };
+}
+
+/** The JSON-RPC error answering a refused call. */
+export function refusalError(id: unknown, err: ReferenceRefused) {
+  return { jsonrpc: "2.0" as const, id: id ?? null, error: { code: REFERENCE_REFUSED, message: err.message, data: { reference: err.reference, tool: err.tool } } };
+}
