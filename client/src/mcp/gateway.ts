@@ -14,7 +14,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { BotClient } from "../sdk/bot-client.ts";
 import type { BotMount } from "../sdk/types.ts";
 import { LeaseKeeper, type HeldSecret } from "../exec/lease-keeper.ts";
-import { maskPatterns, type MaskedSecret, type MaskPattern } from "../exec/mask.ts";
+import { addMaskPatterns, maskPatterns, type MaskedSecret, type MaskPattern } from "../exec/mask.ts";
 import { maskJson } from "../exec/json-rpc-mask.ts";
 import { substituteArgs } from "../exec/secret-args.ts";
 import { nameOnlyReferencePattern } from "../exec/secret-references.ts";
@@ -196,7 +196,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     }
     try {
       const resolved = await resolveToolCallReferences(bot, server.mount, tool, params.arguments);
-      if (resolved.secrets.length) server.patterns.push(...maskPatterns(resolved.secrets));
+      if (resolved.secrets.length) addMaskPatterns(server.patterns, resolved.secrets);
       return { ...request, params: { ...params, name: tool, ...(params.arguments === undefined ? {} : { arguments: resolved.arguments }) } };
     } catch (err) {
       if (!(err instanceof ReferenceRefused)) throw err;

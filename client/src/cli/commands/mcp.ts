@@ -18,7 +18,7 @@ import { JsonRpcLineMasker } from "../../exec/json-rpc-mask.ts";
 import { LeaseKeeper } from "../../exec/lease-keeper.ts";
 import { childEnv, pipeMasked, spawnChild, stopChild, waitForExit } from "../../exec/child.ts";
 import { exitLike, forwardSignals } from "../mirror-child.ts";
-import { maskPatterns, type MaskPattern } from "../../exec/mask.ts";
+import { addMaskPatterns, type MaskPattern } from "../../exec/mask.ts";
 import type { BotClient } from "../../sdk/bot-client.ts";
 import { mountJustification } from "../../mcp/justification.ts";
 import { ReferenceRefused, refusalError, resolveToolCallReferences } from "../../mcp/tool-call-references.ts";
@@ -125,7 +125,7 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   const env: Record<string, string> = {};
   for (const m of mount.mappings) if (m.env && leased.has(m.secret)) env[m.env] = leased.get(m.secret)!;
   const args = substituteArgs(mount.args, leased, command, info);
-  patterns.push(...maskPatterns([...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]));
+  addMaskPatterns(patterns, [...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
   const exposed = exposedTokensWarning();
   if (exposed) info(exposed);
 
@@ -247,7 +247,7 @@ async function fillReferences(message: unknown, bot: BotClient, mount: BotMount,
         out.push(item);
         continue;
       }
-      patterns.push(...maskPatterns(resolved.secrets));
+      addMaskPatterns(patterns, resolved.secrets);
       out.push({ ...req, params: { ...req.params, arguments: resolved.arguments } });
       changed = true;
     } catch (err) {
