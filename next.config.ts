@@ -33,6 +33,7 @@ const nextConfig: NextConfig = {
       { source: "/:path*", headers: securityHeaders },
       // JSON APIs render nothing: forbid every kind of content outright.
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }] },
+      { source: "/v1/:path*", headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }] },
     ];
   },
 };

@@ -122,7 +122,8 @@ async function actionRequest(req: NextRequest, publicPage: string | undefined) {
 
 export async function proxy(req: NextRequest) {
   const { pathname } = req.nextUrl;
-  const api = pathname.startsWith("/api/");
+  // /v1 is the compatibility API (app/v1): an API like /api, never a page.
+  const api = pathname.startsWith("/api/") || pathname.startsWith("/v1/");
   if (pathname.includes("%") && !decodes(pathname)) return badRequest(api, "The path contains a malformed percent-escape");
   if (pathname.startsWith("/api/auth/")) return authRequest(req);
   if (api) return NextResponse.next();
@@ -139,5 +140,5 @@ export const config = {
   // Pages, next-auth, and API paths with a percent sign (the only ones that can hold a
   // malformed escape): the rest of the API, above all the bots' lease requests, and the
   // build's assets pass straight through without running this at all.
-  matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico).*)", "/api/auth/:path*", "/api/:path(.*%.*)"],
+  matcher: ["/((?!api/|v1/|_next/static/|_next/image|favicon.ico).*)", "/api/auth/:path*", "/api/:path(.*%.*)", "/v1/:path(.*%.*)"],
 };

@@ -44,12 +44,14 @@ interface Route {
   auth: Auth;
 }
 
-// Every route under app/api (the [...path] catch-all answers the rest).
+// Every route under app/api and app/v1 (the [...path] catch-alls answer the rest).
 const ROUTES: Route[] = [
   { methods: ["POST"], path: "/api/leases", auth: "bot" },
   { methods: ["GET", "DELETE"], path: "/api/leases/:lse", auth: "bot" },
   { methods: ["POST"], path: "/api/leases/:lse/resolve", auth: "lease" },
   { methods: ["GET"], path: "/api/mounts/:name", auth: "bot" },
+  { methods: ["GET"], path: "/api/vault/secrets", auth: "bot" },
+  { methods: ["POST"], path: "/api/vault/read", auth: "bot" },
   { methods: ["GET"], path: "/api/health", auth: "none" },
   { methods: ["GET", "POST"], path: "/api/v1/secrets", auth: "admin" },
   { methods: ["GET", "PUT", "DELETE"], path: "/api/v1/secrets/:sec", auth: "admin" },
@@ -59,7 +61,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], path: "/api/v1/bots/:bot/unfreeze", auth: "admin" },
   { methods: ["POST"], path: "/api/v1/bots/:bot/rotate-token", auth: "admin" },
   { methods: ["GET", "POST", "DELETE"], path: "/api/v1/grants", auth: "admin" },
-  { methods: ["DELETE"], path: "/api/v1/grants/:grt", auth: "admin" },
+  { methods: ["PATCH", "DELETE"], path: "/api/v1/grants/:grt", auth: "admin" },
   { methods: ["GET", "PUT"], path: "/api/v1/policy", auth: "admin" },
   { methods: ["GET"], path: "/api/v1/leases", auth: "admin" },
   { methods: ["POST"], path: "/api/v1/leases/:lse/revoke", auth: "admin" },
@@ -83,6 +85,10 @@ const ROUTES: Route[] = [
   { methods: ["POST"], path: "/api/auth/callback/credentials", auth: "none" },
   { methods: ["POST"], path: "/api/auth/signout", auth: "none" },
   { methods: ["GET", "POST"], path: "/api/nope/:any", auth: "none" },
+  { methods: ["GET", "POST"], path: "/v1/vault/secrets", auth: "admin" },
+  { methods: ["DELETE"], path: "/v1/vault/secrets/:sec", auth: "admin" },
+  { methods: ["POST"], path: "/v1/vault/grants", auth: "admin" },
+  { methods: ["GET", "POST"], path: "/v1/nope/:any", auth: "none" },
 ];
 
 // ----- arbitraries -------------------------------------------------------------------
@@ -146,7 +152,7 @@ const jsonValue = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -0, 2 ** 53 + 1, "", [], {}),
 );
 /** Plausible bodies for the routes, field by field, with values of every wrong type. */
-const knownFields = ["callbackUrl", "csrfToken", "secret", "scope", "justification", "ttlSeconds", "singleUse", "mount", "name", "value", "description", "tags", "botId", "secretId", "maxTtlSeconds", "singleUseOnly", "mountId", "reason", "all", "email", "role", "password", "defaultTtlSeconds", "minJustificationLength", "requireJustification", "approvalTags", "approvalsRequired", "command", "args", "mappings", "justificationTemplate", "id", "__proto__", "constructor"];
+const knownFields = ["callbackUrl", "csrfToken", "secret", "scope", "justification", "ttlSeconds", "singleUse", "mount", "name", "value", "description", "tags", "botId", "secretId", "maxTtlSeconds", "singleUseOnly", "mountId", "reason", "all", "email", "role", "password", "defaultTtlSeconds", "minJustificationLength", "requireJustification", "approvalTags", "approvalsRequired", "command", "args", "mappings", "justificationTemplate", "id", "revealToAgent", "agent_id", "secret_id", "__proto__", "constructor"];
 const objectBody = fc.dictionary(fc.oneof(fc.constantFrom(...knownFields), fc.string({ maxLength: 8 })), jsonValue, { maxKeys: 6 }).map((o) => JSON.stringify(o));
 const validishLease = fc.record({ secret: fc.constantFrom("KEY_A", "X", "lower", ""), scope: fc.constantFrom("production", "default", "PROD", "../x"), justification: unicodeText, ttlSeconds: fc.oneof(fc.integer(), fc.double()), singleUse: fc.oneof(fc.boolean(), fc.constant("yes")) }, { requiredKeys: [] }).map((o) => JSON.stringify(o));
 const body = fc.oneof(
@@ -264,7 +270,8 @@ function rawHeaders(req: Req): Promise<{ status: number; headers: http.IncomingH
 /** Where the server will route the request: Next resolves dot segments first. */
 function landsOnApi(path: string) {
   try {
-    return new URL(path, "http://x").pathname.startsWith("/api/") && !new URL(path, "http://x").pathname.startsWith("/api/auth/");
+    const pathname = new URL(path, "http://x").pathname;
+    return (pathname.startsWith("/api/") || pathname.startsWith("/v1/")) && !pathname.startsWith("/api/auth/");
   } catch {
     return false;
   }
@@ -352,7 +359,7 @@ describe("fuzzing every route", () => {
   // A malformed percent-escape in a dynamic segment made Next's param decoding throw: a
   // plain-text 500 before any handler ran. proxy.ts refuses such paths first.
   it("a malformed percent-escape in an id answers 400, not 500", async () => {
-    for (const path of ["/api/v1/secrets/%zz", "/api/v1/secrets/%", "/api/leases/%c0%ae/resolve", "/api/auth/%zz"]) {
+    for (const path of ["/api/v1/secrets/%zz", "/api/v1/secrets/%", "/api/leases/%c0%ae/resolve", "/api/auth/%zz", "/v1/vault/secrets/%zz"]) {
       const res = await one({ method: "GET", path, headers: { authorization: `Bearer ${s.adminToken}` } });
       expect([path, res.status, JSON.parse(res.text).error.code]).toEqual([path, 400, "validation_failed"]);
     }

@@ -51,6 +51,11 @@ describe("tenant isolation", () => {
       call("POST", "/api/v1/grants", { token: t, body: { botId: b.bot.id, secretId: a.secret.id } }),
       call("DELETE", `/api/v1/grants/${b.grant.id}`, { token: t }),
       call("DELETE", "/api/v1/grants", { token: t, body: { id: b.grant.id } }),
+      call("PATCH", `/api/v1/grants/${b.grant.id}`, { token: t, body: { revealToAgent: true } }),
+      call("DELETE", `/v1/vault/secrets/${b.secret.id}`, { token: t }),
+      call("POST", "/v1/vault/grants", { token: t, body: { agent_id: b.bot.id, secret_id: a.secret.id } }),
+      call("POST", "/v1/vault/grants", { token: t, body: { agent_id: b.bot.name, secret_id: a.secret.id } }),
+      call("POST", "/v1/vault/grants", { token: t, body: { agent_id: a.bot.id, secret_id: b.secret.id } }),
       call("POST", `/api/v1/leases/${bLease.id}/revoke`, { token: t, body: { reason: "cross-tenant" } }),
       call("POST", "/api/v1/leases/revoke", { token: t, body: { botId: b.bot.id, reason: "cross-tenant" } }),
       call("POST", "/api/v1/leases/revoke", { token: t, body: { secretId: b.secret.id, reason: "cross-tenant" } }),
@@ -75,6 +80,7 @@ describe("tenant isolation", () => {
       call("GET", `/api/v1/audit?botId=${b.bot.id}`, { token: t }),
       call("GET", "/api/v1/policy", { token: t }),
       call("GET", "/api/v1/audit/verify", { token: t }),
+      call("GET", "/v1/vault/secrets", { token: t }),
     ]);
     for (const res of reads) {
       expect(res.status, res.text).toBe(200);

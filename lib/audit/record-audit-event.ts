@@ -105,13 +105,13 @@ export const EVENT_COLUMNS = [
  * A CTE `rv_event` that records one event whose values are parameters
  * $offset+1 … $offset+EVENT_COLUMNS.length (see appendEventValues). With `after`, the
  * event is recorded only if that CTE yields a row (one: the action's), so an action and its event commit
- * together or not at all.
+ * together or not at all. A second event in the same statement needs another CTE `name`.
  */
-export function appendEventSql(offset: number, after?: string): string {
+export function appendEventSql(offset: number, after?: string, name = "rv_event"): string {
   const p = (i: number) => `$${offset + i}`;
   const columns = EVENT_COLUMNS.map(([c]) => `"${c}"`).join(", ");
   const values = EVENT_COLUMNS.map(([, type], i) => `${p(i + 1)}::${type}`).join(", ");
-  return `rv_event AS (
+  return `${name} AS (
     INSERT INTO "AuditPending" (${columns})
     SELECT ${values} ${after ? `FROM ${after}` : ""}
  RETURNING "id")`;

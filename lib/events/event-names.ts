@@ -10,6 +10,9 @@ const NAMED: Record<string, string> = {
   "lease.locked": "vault.denied",
   "lease.rejected": "vault.denied",
   "rate_limit.exceeded": "vault.denied",
+  // vault.read keeps its own name, revealed or not: a reveal's value is read through a
+  // single-use lease whose lease.resolved already goes out as vault.accessed (once per value).
+  "vault.read": "vault.read",
 };
 
 export function sseEventName(auditType: string): string {

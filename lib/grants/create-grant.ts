@@ -8,7 +8,8 @@ import { grantSelect } from "./select";
 export interface CreateGrantOptions {
   orgId: string;
   actor: Actor;
-  input: CreateGrantInput;
+  /** revealToAgent may be left out (off). */
+  input: Omit<CreateGrantInput, "revealToAgent"> & { revealToAgent?: boolean };
   ip?: string | null;
 }
 
@@ -35,6 +36,7 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
       maxTtlSeconds: input.maxTtlSeconds ?? null,
       singleUseOnly: input.singleUseOnly,
       mountId: input.mountId ?? null,
+      revealToAgent: input.revealToAgent ?? false,
       // Whoever chose what the bot may lease may not also approve those leases.
       createdBy: actor.type === "user" ? actor.id : null,
     },
@@ -49,7 +51,7 @@ export async function createGrant(tx: Prisma.TransactionClient, { orgId, actor, 
     secretName: secret.name,
     scope: secret.scope,
     ip,
-    data: { grantId: grant.id, maxTtlSeconds: grant.maxTtlSeconds, singleUseOnly: grant.singleUseOnly, mountId: grant.mountId },
+    data: { grantId: grant.id, maxTtlSeconds: grant.maxTtlSeconds, singleUseOnly: grant.singleUseOnly, mountId: grant.mountId, revealToAgent: grant.revealToAgent },
   });
   return grant;
 }

@@ -5,6 +5,7 @@ export const grantSelect = {
   maxTtlSeconds: true,
   singleUseOnly: true,
   mountId: true,
+  revealToAgent: true,
   createdAt: true,
   bot: { select: { name: true } },
   secret: { select: { name: true, scope: true } },

@@ -7,7 +7,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
-import { appendEventSql, appendEventValues, prepareAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendEventSql, appendEventValues, prepareAuditEvent, type AuditInput } from "@/lib/audit/record-audit-event";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import { newId } from "@/lib/ids";
 import type { RequestLeaseInput } from "@/lib/validations/lease";
@@ -47,6 +47,7 @@ interface Policy {
 
 interface CheckRow extends Policy {
   frozenAt: Date | null;
+  environment: string;
   /** The scope asked for, or the bot's environment when the request named none. */
   scope: string;
   mountId: string | null;
@@ -55,6 +56,7 @@ interface CheckRow extends Policy {
   grantId: string | null;
   grantMaxTtl: number | null;
   singleUseOnly: boolean | null;
+  revealToAgent: boolean | null;
   secretId: string | null;
   secretName: string | null;
   secretScope: string | null;
@@ -68,12 +70,12 @@ const notPermitted = (scope: string) => `This bot is not permitted to lease that
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
-  SELECT b."frozenAt", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId",
+  SELECT b."frozenAt", b."environment", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId",
          -- A mapping's "tools" list limits which tool calls may reference the secret.
          CASE WHEN $6::text IS NULL OR m."id" IS NULL THEN true
               ELSE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m."mappings") e
                                 WHERE e->>'secret' = $2::text AND jsonb_typeof(e->'tools') = 'array' AND NOT (e->'tools') ? $6::text) END AS "toolAllowed",
-         g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly",
+         g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly", g."revealToAgent",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
          p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
@@ -106,12 +108,27 @@ export const ISSUE_SQL = `
   ${appendEventSql(15, "rv_lease")}
   SELECT "id" FROM rv_event`;
 
+export interface Permitted {
+  denied?: undefined;
+  grantId: string;
+  mountId: string | null;
+  secret: { id: string; name: string; scope: string; tags: string[] };
+  maxTtlSeconds: number | null;
+  singleUseOnly: boolean;
+  revealToAgent: boolean;
+  /** The bot's environment (the scope of requests that name none). */
+  environment: string;
+  policy: Policy;
+}
+
 type Decision =
   | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" | "tool_not_allowed" }
   | { denied: "policy_denied"; secretId: string; message: string }
-  | { denied?: undefined; grantId: string; mountId: string | null; secret: { id: string; name: string; scope: string; tags: string[] }; maxTtlSeconds: number | null; singleUseOnly: boolean; policy: Policy };
+  | Permitted;
 
-function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
+type CheckedInput = Pick<RequestLeaseInput, "secret" | "scope" | "mount" | "justification" | "singleUse" | "tool">;
+
+function decide(row: CheckRow | undefined, input: CheckedInput): Decision {
   if (!row) return { denied: "unauthenticated" };
   if (row.frozenAt) return { denied: "bot_frozen" };
   if (input.mount && !row.mountId) return { denied: "permission_denied" };
@@ -131,8 +148,40 @@ function decide(row: CheckRow | undefined, input: RequestLeaseInput): Decision {
     secret: { id: row.secretId, name: row.secretName!, scope: row.secretScope!, tags: row.tags ?? [] },
     maxTtlSeconds: row.grantMaxTtl,
     singleUseOnly: row.singleUseOnly!,
+    revealToAgent: row.revealToAgent!,
+    environment: row.environment,
     policy,
   };
+}
+
+/**
+ * The grant and policy checks of a lease request, in one round trip: the decision when
+ * permitted, else the denial recorded (as `event`, with outcome denied) and thrown. A
+ * missing secret is refused exactly like a missing grant. Sets `event.scope` to the scope
+ * checked. Shared by lease requests and vault.read.
+ */
+export async function checkLeaseRequest(
+  db: PrismaClient,
+  { bot, input, event }: { bot: BotPrincipal; input: CheckedInput; event: Omit<AuditInput, "outcome" | "reason"> },
+): Promise<Permitted> {
+  const { rows } = await sqlPool(db).query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, bot.orgId, input.tool ?? null] });
+  const decision = decide(rows[0], input);
+  if (rows[0]) event.scope = rows[0].scope;
+  switch (decision.denied) {
+    case "unauthenticated":
+      // The bot was deleted between authentication and now.
+      return denyWithAudit(db, event, "unauthenticated", "A valid bot token is required");
+    case "bot_frozen":
+      return denyWithAudit(db, event, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
+    case "permission_denied":
+      return denyWithAudit(db, event, "permission_denied", notPermitted(event.scope ?? "default"));
+    case "tool_not_allowed":
+      // Decided before the grant: says nothing about whether the secret exists.
+      return denyWithAudit(db, { ...event, data: { mount: input.mount, tool: input.tool } }, "permission_denied", "This mount does not let that tool receive that secret");
+    case "policy_denied":
+      return denyWithAudit(db, { ...event, secretId: decision.secretId }, "policy_denied", decision.message);
+  }
+  return decision;
 }
 
 /** 201-style IssuedLease, or a PendingLease when a policy approval rule covers the secret. */
@@ -142,7 +191,7 @@ export async function requestLease(
 ): Promise<IssuedLease | PendingLease> {
   const { orgId } = bot;
   const sql = sqlPool(db);
-  const base = {
+  const base: Omit<AuditInput, "outcome" | "reason"> = {
     orgId,
     type: "lease.denied",
     actor: { type: "bot" as const, id: bot.id },
@@ -156,23 +205,7 @@ export async function requestLease(
   // A second pass only when the bot or grant changed between the checks and the insert;
   // it then answers with the new state's denial.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows } = await sql.query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, orgId, input.tool ?? null] });
-    const decision = decide(rows[0], input);
-    if (rows[0]) base.scope = rows[0].scope;
-    switch (decision.denied) {
-      case "unauthenticated":
-        // The bot was deleted between authentication and now.
-        return denyWithAudit(db, base, "unauthenticated", "A valid bot token is required");
-      case "bot_frozen":
-        return denyWithAudit(db, base, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
-      case "permission_denied":
-        return denyWithAudit(db, base, "permission_denied", notPermitted(base.scope ?? "default"));
-      case "tool_not_allowed":
-        // Decided before the grant: says nothing about whether the secret exists.
-        return denyWithAudit(db, { ...base, data: { mount: input.mount, tool: input.tool } }, "permission_denied", "This mount does not let that tool receive that secret");
-      case "policy_denied":
-        return denyWithAudit(db, { ...base, secretId: decision.secretId }, "policy_denied", decision.message);
-    }
+    const decision = await checkLeaseRequest(db, { bot, input, event: base });
     const { policy, secret } = decision;
     const justification = input.justification.trim();
     const singleUse = input.singleUse ?? (decision.singleUseOnly || policy.singleUseByDefault);

@@ -4,7 +4,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { sqlPool, transaction } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
-import { appendEventSql, appendEventValues, prepareAuditEvent, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { appendEventSql, appendEventValues, EVENT_COLUMNS, prepareAuditEvent, recordAuditEvent, type AuditInput } from "@/lib/audit/record-audit-event";
 import { getKeyProvider, type KeyProvider } from "@/lib/crypto/key-provider";
 import { openValue } from "@/lib/crypto/envelope";
 import { digestsEqual, hashToken } from "@/lib/crypto/tokens";
@@ -67,6 +67,11 @@ export interface ResolveLeaseOptions {
    * does; the count rides on the first read, so it costs no round trip of its own).
    */
   budget?: { limits: RateLimits; route: string };
+  /**
+   * Another event to record in the claim's own statement, so it commits exactly when the
+   * value is handed out (vault.read records itself this way when it reveals a value).
+   */
+  alsoRecord?: (lease: { version: number }) => AuditInput;
 }
 
 export interface ResolvedSecret {
@@ -118,7 +123,7 @@ export const READ_SQL = `
 // makes a single-use lease yield its value once under any concurrency; it also refuses
 // if a newer version appeared since the read, so the caller never gets a stale value
 // recorded as current. No row back: something changed, read again.
-export const CLAIM_SQL = `
+const claimSql = (extraEvent: boolean) => `
   WITH rv_claim AS (
     UPDATE "Lease"
        SET "resolveCount" = "resolveCount" + 1,
@@ -132,14 +137,19 @@ export const CLAIM_SQL = `
        AND "secretId" IS NOT NULL AND "lockedAt" IS NULL
        AND NOT EXISTS (SELECT 1 FROM "SecretVersion" sv WHERE sv."secretId" = $4::text AND sv."version" > $5::int)
     RETURNING "id"),
-  ${appendEventSql(5, "rv_claim")}
+  ${appendEventSql(5, "rv_claim")}${extraEvent ? `,
+  ${appendEventSql(5 + EVENT_COLUMNS.length, "rv_claim", "rv_event_also")}` : ""}
   SELECT "id" FROM rv_event`;
+
+export const CLAIM_SQL = claimSql(false);
+/** The claim with a second event that commits with it (vault.read's reveal). */
+const CLAIM_ALSO_SQL = claimSql(true);
 
 const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expiresAt > at && l.secretId !== null && l.lockedAt === null && l.version !== null;
 
 export async function resolveLease(
   db: PrismaClient,
-  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens, budget }: ResolveLeaseOptions,
+  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens, budget, alsoRecord }: ResolveLeaseOptions,
 ): Promise<ResolvedSecret> {
   const tokenHash = hashToken(leaseToken);
   const at = now();
@@ -183,10 +193,11 @@ export async function resolveLease(
       },
       at,
     );
+    const also = alsoRecord ? appendEventValues(prepareAuditEvent(alsoRecord({ version }), at)) : [];
     const claimed = await sql.query({
-      name: "rv_resolve_claim",
-      text: CLAIM_SQL,
-      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event)],
+      name: alsoRecord ? "rv_resolve_claim_also" : "rv_resolve_claim",
+      text: alsoRecord ? CLAIM_ALSO_SQL : CLAIM_SQL,
+      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event), ...also],
     });
     if (claimed.rows.length > 0) {
       return { secret: lease.secretName, scope: lease.scope, version, value, expiresAt: lease.expiresAt.toISOString() };

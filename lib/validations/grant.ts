@@ -8,6 +8,8 @@ export const createGrantSchema = z.strictObject({
   singleUseOnly: z.boolean().default(false),
   /** Limit the grant to leases requested through this mount (which must be the same bot's). */
   mountId: idSchema("mnt").nullable().optional(),
+  /** vault.read hands the agent the plaintext itself (it then sits in the agent's conversation). */
+  revealToAgent: z.boolean().default(false),
 });
 export type CreateGrantInput = z.infer<typeof createGrantSchema>;
 
@@ -17,3 +19,8 @@ export const listGrantsQuerySchema = z.strictObject({
 });
 
 export const deleteGrantSchema = z.strictObject({ id: idSchema("grt") });
+
+export const updateGrantSchema = z.strictObject({
+  revealToAgent: z.boolean(),
+});
+export type UpdateGrantInput = z.infer<typeof updateGrantSchema>;

@@ -9,7 +9,9 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   bot create NAME [--description D] [--env ENV] prints the bot token once; ENV: its default scope
   bot set-env BOT ENV                          scope its lease requests use when they name none
   bot list | bot freeze BOT [--reason R] | bot unfreeze BOT
-  grant add --bot BOT --secret NAME [--scope S] [--max-ttl 15m] [--single-use] [--mount M]
+  grant add --bot BOT --secret NAME [--scope S] [--max-ttl 15m] [--single-use] [--mount M] [--reveal-to-agent]
+  grant set GRANT_ID (--reveal-to-agent | --no-reveal-to-agent)
+       --reveal-to-agent: vault_read returns the value itself, so the agent's conversation holds the plaintext
   grant list [--bot BOT] [--secret NAME [--scope S]] | grant remove GRANT_ID
   lease list [--status active|…] [--bot BOT] | lease revoke LEASE_ID [--reason R]
   revoke-all (--bot BOT | --secret NAME [--scope S] | --all) --reason R
@@ -37,6 +39,9 @@ Runtime (RV_URL + RV_BOT_TOKEN, a bot token):
                                                tool call's arguments is leased for that call; several mounts
                                                (or --gateway) serve one server, tools named MOUNT__TOOL
   mcp config MOUNT [--npx | --package FILE]    print the MCP client configuration (as mount config)
+  mcp serve [--mount M]                        the vault's own MCP server over stdio: vault_list (names, never
+                                               values) and vault_read ({{secret:NAME}} references for tool calls
+                                               relayed by mcp run; the value only with a --reveal-to-agent grant)
 
 runtime-vault --version prints the client's version.
 Every command takes --json (machine-readable output), --url URL and --config FILE.

@@ -82,8 +82,10 @@ export class AdminClient {
   };
 
   readonly grants = {
-    add: (input: { botId: string; secretId: string; maxTtlSeconds?: number | null; singleUseOnly?: boolean; mountId?: string | null }) =>
+    add: (input: { botId: string; secretId: string; maxTtlSeconds?: number | null; singleUseOnly?: boolean; mountId?: string | null; revealToAgent?: boolean }) =>
       this.http.request<Grant>("POST", "/api/v1/grants", { body: input }),
+    /** revealToAgent: vault.read returns the plaintext to the agent, not only the reference. */
+    update: (id: string, input: { revealToAgent: boolean }) => this.http.request<Grant>("PATCH", `/api/v1/grants/${encodeURIComponent(id)}`, { body: input }),
     list: async (q: { botId?: string; secretId?: string } = {}) => (await this.http.request<{ grants: Grant[] }>("GET", "/api/v1/grants", { query: q })).grants,
     remove: (id: string) => this.http.request<void>("DELETE", `/api/v1/grants/${encodeURIComponent(id)}`),
   };

@@ -1,6 +1,6 @@
 import { Http, sleep, type HttpOptions } from "./http.ts";
 import { LeaseGone, RuntimeVaultError } from "./errors.ts";
-import type { BotLease, BotMount, IssuedLease, LeaseRequest, PendingLease, ResolvedSecret } from "./types.ts";
+import type { BotLease, BotMount, IssuedLease, LeaseRequest, PendingLease, ResolvedSecret, VaultReadRequest, VaultReadResult, VaultSecretList } from "./types.ts";
 
 export interface LeaseOptions {
   justification: string;
@@ -93,6 +93,19 @@ export class BotClient {
       throw new RuntimeVaultError(`lease ${id} for ${lease.secret} was not approved (${lease.status})`, "not_approved", 0);
     }
   }
+
+  /** The agent's view of the vault: what it may use, and references to put in tool calls. */
+  readonly vault = {
+    /** Names and scopes this bot may lease (with `mount`: also the grants limited to it). Never values. */
+    list: (opts: { mount?: string } = {}) => this.http.request<VaultSecretList>("GET", "/api/vault/secrets", { query: { mount: opts.mount } }),
+    /**
+     * Checks the grant and policy and returns the reference `{{secret:NAME}}`; the value
+     * only when the grant is marked revealToAgent. Not retried after an ambiguous failure
+     * (a reveal uses a single-use lease).
+     */
+    read: (secret: string, opts: Omit<VaultReadRequest, "secret"> = {}) =>
+      this.http.request<VaultReadResult>("POST", "/api/vault/read", { body: { secret, ...opts } }),
+  };
 
   readonly mounts = {
     get: (name: string) => this.http.request<BotMount>("GET", `/api/mounts/${encodeURIComponent(name)}`),

@@ -51,6 +51,49 @@ export interface LeaseRequest {
   tool?: string;
 }
 
+/** One secret a bot may lease (GET /api/vault/secrets): names and scopes, never values. */
+export interface VaultSecret {
+  name: string;
+  scope: string;
+  /** The text to put in tool arguments: `{{secret:NAME}}`, with `@scope` when not the bot's environment. */
+  reference: string;
+  /** Set when the grant serves only leases through this mount. */
+  mount: string | null;
+  /** vault.read returns the value itself (the grant is marked revealToAgent). */
+  revealToAgent: boolean;
+}
+
+export interface VaultSecretList {
+  /** The bot's environment: references without `@scope` lease in it. */
+  environment: string;
+  secrets: VaultSecret[];
+}
+
+/** POST /api/vault/read. */
+export interface VaultReadRequest {
+  secret: string;
+  /** Omitted: the bot's environment. */
+  scope?: string;
+  /** The mount the agent works through (mount-limited grants need it). */
+  mount?: string;
+  /** Required when the org's policy requires justifications. */
+  justification?: string;
+}
+
+interface VaultReadBase {
+  secret: string;
+  scope: string;
+  reference: string;
+  /**
+   * The secret is under an approval rule: vault.read never reveals it, and a tool call
+   * using the reference waits for human approval of its lease.
+   */
+  approvalRequired: boolean;
+}
+
+/** The reference, and the value only when the grant is marked revealToAgent. */
+export type VaultReadResult = (VaultReadBase & { revealed: false }) | (VaultReadBase & { revealed: true; value: string });
+
 export interface SecretMeta {
   id: string;
   name: string;
@@ -84,6 +127,8 @@ export interface Grant {
   maxTtlSeconds: number | null;
   singleUseOnly: boolean;
   mountId: string | null;
+  /** vault.read hands the plaintext to the agent (its conversation then holds it). */
+  revealToAgent: boolean;
   createdAt: string;
   bot: { name: string };
   secret: { name: string; scope: string };

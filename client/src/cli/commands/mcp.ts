@@ -23,6 +23,7 @@ import type { BotClient } from "../../sdk/bot-client.ts";
 import { mountJustification } from "../../mcp/justification.ts";
 import { ReferenceRefused, refusalError, resolveToolCallReferences } from "../../mcp/tool-call-references.ts";
 import { launchMappings, runGateway } from "../../mcp/gateway.ts";
+import { callVaultTool, VAULT_TOOLS } from "../../mcp/vault-tools.ts";
 import { substituteArgs } from "../../exec/secret-args.ts";
 import { exposedTokensWarning } from "../scrub-environ.ts";
 import { watchLifeline } from "../lifeline.ts";
@@ -52,7 +53,12 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
     process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
     return 0;
   }
-  if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, config");
+  if (sub === "serve") {
+    const { values } = parse(argv, { mount: { type: "string" } }, { max: 0 });
+    await (await import("../../mcp/serve.ts")).serveVault({ bot: context(values).bot(), mount: values.mount });
+    return 0;
+  }
+  if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, serve, config");
   const { values, positionals } = parse(argv, { grace: { type: "string" }, gateway: { type: "boolean" } }, { min: 1, max: 32 });
   const ctx = context(values);
   const bot = ctx.bot();
@@ -64,10 +70,14 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   if (mounts.length > 1 || values.gateway || mount.url) {
     const exposed = exposedTokensWarning();
     if (exposed) info(exposed);
+    const gateway = mounts.length > 1 || !!values.gateway;
+    // The vault tools answer for grants usable without a mount, or through the only mount.
+    const vaultMount = mounts.length === 1 ? mount.name : undefined;
     return runGateway({
       bot,
       mounts,
-      gateway: mounts.length > 1 || !!values.gateway,
+      gateway,
+      localTools: gateway ? { tools: VAULT_TOOLS, call: (name, args) => callVaultTool(bot, name, args, { mount: vaultMount }) } : undefined,
       graceMs,
       pollMs: Number(process.env.RV_POLL_MS) || undefined,
       credentials: ctx.credentials(),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Grant" ADD COLUMN     "revealToAgent" BOOLEAN NOT NULL DEFAULT false;
