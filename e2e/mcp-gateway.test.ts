@@ -147,7 +147,8 @@ describe("mcp run in gateway mode", () => {
 
     expect(client.getServerCapabilities()?.tools).toMatchObject({ listChanged: true });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["accounting__debug_config", "accounting__get_balance", "probe__echo_args", "probe__send_message"]);
+    // The vault's own tools come unprefixed.
+    expect(tools.map((t) => t.name).sort()).toEqual(["accounting__debug_config", "accounting__get_balance", "probe__echo_args", "probe__send_message", "vault_list", "vault_read"]);
     const balance = await client.callTool({ name: "accounting__get_balance", arguments: { account: "4000-receivables" } });
     expect(balance.content).toEqual([{ type: "text", text: `account 4000-receivables: balance 1234.56 EUR (key ${fingerprint(KEY)})` }]);
   });
@@ -160,6 +161,17 @@ describe("mcp run in gateway mode", () => {
     // In another mount's tool too (no mapping there limits it); what comes back is masked.
     const echoed = await client.callTool({ name: "accounting__get_balance", arguments: { account: "x-{{secret:PROBE_TOKEN@production}}" } });
     expect(echoed.content).toEqual([{ type: "text", text: `account x-<secret:PROBE_TOKEN>: balance 1234.56 EUR (key ${fingerprint(KEY)})` }]);
+  });
+
+  it("a reference from vault_read works in a mounted server's tool call", async () => {
+    const read = await client.callTool({ name: "vault_read", arguments: { secret: "PROBE_TOKEN", scope: "production", justification: "Send the ops report" } });
+    const text = (read.content as Array<{ text: string }>)[0].text;
+    const reference = /\{\{secret:PROBE_TOKEN(@production)?\}\}/.exec(text)?.[0];
+    expect(reference).toBeDefined();
+    expect(text).not.toContain(TOKEN);
+    const result = await client.callTool({ name: "probe__send_message", arguments: { to: "ops-report", auth: { header: reference! } } });
+    expect(result.content).toEqual([{ type: "text", text: `sent to ops-report (auth ${fingerprint(TOKEN)})` }]);
+    expect(probeCalls().at(-1)).toEqual({ tool: "send_message", args: { to: "ops-report", auth: { header: TOKEN } } });
   });
 
   it("refuses a reference the tool may not receive, an ungranted and an unknown one, without calling the server", async () => {
@@ -186,13 +198,13 @@ describe("mcp run in gateway mode", () => {
   it("leases each reference once for its call, through the call's mount", async () => {
     const { events } = await admin.audit.list({ botId, limit: 200 });
     const granted = events.filter((e) => e.type === "lease.granted" && e.secretName === "PROBE_TOKEN");
-    expect(granted).toHaveLength(2);
-    expect(granted.map((e) => (e.data as { mount: string; tool: string }).mount).sort()).toEqual(["accounting", "probe"]);
+    expect(granted).toHaveLength(3);
+    expect(granted.map((e) => (e.data as { mount: string; tool: string }).mount).sort()).toEqual(["accounting", "probe", "probe"]);
     for (const e of granted) {
       expect(e.data).toMatchObject({ singleUse: true });
       expect(events.filter((r) => r.type === "lease.resolved" && r.leaseId === e.leaseId)).toHaveLength(1);
     }
-    expect(granted.find((e) => (e.data as { mount: string }).mount === "probe")?.justification).toBe(
+    expect(granted.findLast((e) => (e.data as { mount: string }).mount === "probe")?.justification).toBe(
       "Messaging MCP server (probe) for the finance agent [mcp mount probe: {{secret:PROBE_TOKEN}} in tool call send_message]",
     );
     expect(JSON.stringify(events)).not.toContain(TOKEN);
@@ -210,7 +222,7 @@ describe("mcp run in gateway mode", () => {
     expect(stderr).toMatch(/lease lse_[0-9a-f]+ for ACCOUNTING_API_KEY was revoked; stopping MCP server accounting/);
 
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["probe__echo_args", "probe__send_message"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["probe__echo_args", "probe__send_message", "vault_list", "vault_read"]);
     const stopped = await callError("accounting__get_balance", { account: "x" });
     expect(stopped.message).toContain("accounting");
     expect(isRunning(probePid)).toBe(true);

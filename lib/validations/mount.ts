@@ -49,14 +49,18 @@ export const mountUrlSchema = textSchema()
 
 // Headers the bridge sets itself (transport and session) may not be mapped.
 const RESERVED_HEADERS = new Set(["host", "content-length", "content-type", "accept", "connection", "transfer-encoding", "mcp-session-id", "mcp-protocol-version", "last-event-id"]);
-const headerNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "Use a valid HTTP header name")
-  .refine((h) => !RESERVED_HEADERS.has(h.toLowerCase()), "This header is set by the bridge");
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 /** Header name → value template, e.g. {"Authorization": "Bearer {{secret:GITHUB_TOKEN}}"}. */
 const headersSchema = z
-  .record(headerNameSchema, textSchema().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values are one line"))
-  .refine((h) => Object.keys(h).length <= 32, "At most 32 headers");
+  .record(z.string(), textSchema().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values are one line"))
+  .superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > 32) ctx.addIssue({ code: "custom", message: "At most 32 headers", path: [] });
+    for (const name of names) {
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", message: "Use a valid HTTP header name", path: [name] });
+      else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: "custom", message: "This header is set by the bridge", path: [name] });
+    }
+  });
 
 /** Mapped secret names referenced by `{{secret:NAME}}` in args (or header values). */
 export function argSecretNames(args: string[]): Set<string> {
