@@ -195,7 +195,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
       return null;
     }
     try {
-      const resolved = await resolveToolCallReferences(bot, server.mount, tool, params.arguments);
+      const resolved = await resolveToolCallReferences(bot, server.mount, tool, params.arguments, { pollMs: opts.pollMs, notify: info });
       if (resolved.secrets.length) addMaskPatterns(server.patterns, resolved.secrets);
       return { ...request, params: { ...params, name: tool, ...(params.arguments === undefined ? {} : { arguments: resolved.arguments }) } };
     } catch (err) {
@@ -297,8 +297,9 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
       const server = [...servers.values()][0];
       if (message.method === "tools/call") {
         const tool = String((message.params as { name?: unknown } | undefined)?.name ?? "");
-        const prepared = await prepareCall(server, tool, message);
-        if (prepared) forward(server, prepared);
+        void prepareCall(server, tool, message)
+          .then((prepared) => prepared && forward(server, prepared))
+          .catch((err) => replyError(message, -32603, `tools/call failed: ${(err as Error).message}`));
       } else forward(server, message);
       return;
     }
@@ -310,7 +311,8 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
       case "tools/list":
         return void listTools(message);
       case "tools/call":
-        return callTool(message);
+        // Not in line: a call may wait for its references' approval while others go on.
+        return void callTool(message).catch((err) => replyError(message, -32603, `tools/call failed: ${(err as Error).message}`));
       default:
         return replyError(message, -32601, `Method not found: ${message.method}`);
     }

@@ -14,6 +14,16 @@ import { mountJustification } from "./justification.ts";
 export const REFERENCE_REFUSED = -32003;
 /** A reference's lease lives only for the call; single use ends it at the resolve anyway. */
 const REFERENCE_TTL_SECONDS = 60;
+/** How long a call waits for humans to approve a reference's lease before it is refused. */
+const APPROVAL_WAIT_MS = 10 * 60_000;
+
+export interface ReferenceOptions {
+  /** How often to look at a pending lease (default 2 s). */
+  pollMs?: number;
+  /** Told once per reference that waits for approval. */
+  notify?: (message: string) => void;
+  approvalWaitMs?: number;
+}
 
 export class ReferenceRefused extends Error {
   constructor(readonly reference: string, readonly tool: string, reason: string) {
@@ -34,7 +44,13 @@ function reasonOf(err: unknown): string {
 }
 
 /** Leases, resolves and substitutes every reference in `args`; throws ReferenceRefused on the first refusal. */
-export async function resolveToolCallReferences(bot: BotClient, mount: Pick<BotMount, "name" | "justificationTemplate" | "mappings">, tool: string, args: unknown): Promise<ResolvedCall> {
+export async function resolveToolCallReferences(
+  bot: BotClient,
+  mount: Pick<BotMount, "name" | "justificationTemplate" | "mappings">,
+  tool: string,
+  args: unknown,
+  opts: ReferenceOptions = {},
+): Promise<ResolvedCall> {
   const refs = findReferences(args);
   if (refs.length === 0) return { arguments: args, secrets: [] };
   const values = new Map<string, string>();
@@ -57,12 +73,13 @@ export async function resolveToolCallReferences(bot: BotClient, mount: Pick<BotM
     } catch (err) {
       throw new ReferenceRefused(key, tool, reasonOf(err));
     }
+    let issued: { id: string; leaseToken: string };
     if (lease.status === "pending") {
-      // A tool call cannot wait for humans: the pending request stays for approvers to see.
-      throw new ReferenceRefused(key, tool, `needs human approval (lease ${lease.id} is pending); ask an approver, then retry`);
-    }
+      opts.notify?.(`${key} for tool ${tool} needs approval; the call waits for lease ${lease.id} to be approved…`);
+      issued = await awaitApproval(bot, lease.id, key, tool, opts);
+    } else issued = lease;
     try {
-      const { value } = await bot.leases.resolve(lease);
+      const { value } = await bot.leases.resolve(issued);
       values.set(key, value);
       secrets.push({ name: ref.name, value });
     } catch (err) {
@@ -70,6 +87,25 @@ export async function resolveToolCallReferences(bot: BotClient, mount: Pick<BotM
     }
   }
   return { arguments: substituteReferences(args, values), secrets };
+}
+
+/** Polls a pending lease until approvers decide (its first read after approval carries the token). */
+async function awaitApproval(bot: BotClient, id: string, key: string, tool: string, opts: ReferenceOptions): Promise<{ id: string; leaseToken: string }> {
+  const deadline = Date.now() + (opts.approvalWaitMs ?? APPROVAL_WAIT_MS);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 2_000));
+    let lease;
+    try {
+      lease = await bot.leases.get(id);
+    } catch (err) {
+      if (err instanceof RuntimeVaultError && err.status < 500) throw new ReferenceRefused(key, tool, reasonOf(err));
+      continue; // the vault is briefly unreachable: keep waiting
+    }
+    if (lease.status === "pending") continue;
+    if (lease.status === "active" && lease.leaseToken) return { id, leaseToken: lease.leaseToken };
+    throw new ReferenceRefused(key, tool, `lease ${id} was not approved (${lease.status})`);
+  }
+  throw new ReferenceRefused(key, tool, `lease ${id} is still waiting for approval; retry once it is approved`);
 }
 
 /** The JSON-RPC error answering a refused call. */

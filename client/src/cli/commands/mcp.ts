@@ -23,6 +23,7 @@ import type { BotClient } from "../../sdk/bot-client.ts";
 import { mountJustification } from "../../mcp/justification.ts";
 import { ReferenceRefused, refusalError, resolveToolCallReferences } from "../../mcp/tool-call-references.ts";
 import { launchMappings, runGateway } from "../../mcp/gateway.ts";
+import { findReferences } from "../../exec/secret-references.ts";
 import { callVaultTool, VAULT_TOOLS } from "../../mcp/vault-tools.ts";
 import { substituteArgs } from "../../exec/secret-args.ts";
 import { exposedTokensWarning } from "../scrub-environ.ts";
@@ -37,11 +38,11 @@ const STDIN_CLOSED_WAIT_MS = 1_000;
 export { mountJustification };
 
 /** Tool names of the `tools/call` requests in one client message (a batch may hold several). */
-export function toolCalls(message: unknown): Array<{ id: unknown; tool: string }> {
+export function toolCalls(message: unknown): Array<{ id: unknown; tool: string; arguments?: unknown }> {
   const items = Array.isArray(message) ? message : [message];
   return items.flatMap((m) => {
-    const req = m as { method?: unknown; id?: unknown; params?: { name?: unknown } };
-    return req && req.method === "tools/call" && typeof req.params?.name === "string" ? [{ id: req.id, tool: req.params.name }] : [];
+    const req = m as { method?: unknown; id?: unknown; params?: { name?: unknown; arguments?: unknown } };
+    return req && req.method === "tools/call" && typeof req.params?.name === "string" ? [{ id: req.id, tool: req.params.name, arguments: req.params.arguments }] : [];
   });
 }
 
@@ -211,10 +212,14 @@ function relayClientMessages(
         return;
       }
     }
-    const filled = await fillReferences(message, bot, mount, patterns);
-    if (filled === null) return;
-    // Untouched messages go on byte for byte.
-    server.write((filled === message ? line : JSON.stringify(filled)) + "\n");
+    // Untouched messages go on byte for byte, in order.
+    if (!toolCalls(message).some((c) => findReferences(c.arguments).length > 0)) return void server.write(line + "\n");
+    // A call with references is sent once they are leased (perhaps after an approval),
+    // while later messages go on.
+    void fillReferences(message, bot, mount, patterns).then(
+      (filled) => filled !== null && server.writable && server.write(JSON.stringify(filled) + "\n"),
+      (err) => info(`tool call not relayed: ${(err as Error).message}`),
+    );
   };
   process.stdin.on("data", (chunk: Buffer) => {
     partial += decoder.write(chunk);
@@ -252,7 +257,7 @@ async function fillReferences(message: unknown, bot: BotClient, mount: BotMount,
       continue;
     }
     try {
-      const resolved = await resolveToolCallReferences(bot, mount, req.params.name, req.params.arguments);
+      const resolved = await resolveToolCallReferences(bot, mount, req.params.name, req.params.arguments, { pollMs: Number(process.env.RV_POLL_MS) || undefined, notify: info });
       if (resolved.secrets.length === 0) {
         out.push(item);
         continue;
