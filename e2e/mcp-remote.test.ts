@@ -167,9 +167,13 @@ describe("a remote (Streamable HTTP) MCP server through a mount", () => {
     const run = await connect(["--gateway", "crm"]);
     try {
       const { tools } = await run.client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(["crm__debug_auth", "crm__lookup_customer"]);
+      expect(tools.map((t) => t.name).sort()).toEqual(["crm__debug_auth", "crm__lookup_customer", "vault_list", "vault_read"]);
+      // With one mount, the vault tools see the grants limited to it.
+      const listed = await run.client.callTool({ name: "vault_list", arguments: {} });
+      expect((listed.content as Array<{ text: string }>)[0].text).toContain("CRM_TOKEN");
       const found = await run.client.callTool({ name: "crm__lookup_customer", arguments: { email: "joe@example.com" } });
       expect(found.content).toEqual([{ type: "text", text: "customer joe@example.com: ACME Corp" }]);
+      expect(run.received.join("\n") + run.stderr).not.toContain(CRM_TOKEN);
     } finally {
       await run.client.close();
     }
