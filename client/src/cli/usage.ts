@@ -38,7 +38,8 @@ Runtime (RV_URL + RV_BOT_TOKEN, a bot token):
   mcp run MOUNT… [--gateway]                   serve mounted MCP servers over stdio; {{secret:NAME}} in a
                                                tool call's arguments is leased for that call; several mounts
                                                (or --gateway) serve one server, tools named MOUNT__TOOL
-  mcp config MOUNT [--npx | --package FILE]    print the MCP client configuration (as mount config)
+  mcp config MOUNT… [--gateway] [--npx | --package FILE]
+                                               print the MCP client configuration (as mount config)
   mcp serve [--mount M]                        the vault's own MCP server over stdio: vault_list (names, never
                                                values) and vault_read ({{secret:NAME}} references for tool calls
                                                relayed by mcp run; the value only with a --reveal-to-agent grant)

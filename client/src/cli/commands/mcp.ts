@@ -48,10 +48,11 @@ export function toolCalls(message: unknown): Array<{ id: unknown; tool: string; 
 
 export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   if (sub === "config") {
-    const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" } }, { min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" }, gateway: { type: "boolean" } }, { min: 1, max: 32 });
     const ctx = context(values);
     const http = ctx.bot().http;
-    process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
+    const [first, ...more] = positionals;
+    process.stdout.write(mcpClientConfig({ mount: { name: first }, mounts: more, gateway: values.gateway, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
     return 0;
   }
   if (sub === "serve") {
