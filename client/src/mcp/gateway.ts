@@ -24,6 +24,7 @@ import { isNotification, isRequest, isResponse, type JsonRpcMessage, type Upstre
 import { StdioUpstream } from "./stdio-upstream.ts";
 import { HttpUpstream } from "./http-upstream.ts";
 import { watchLifeline } from "../cli/lifeline.ts";
+import { VERSION } from "../version.ts";
 
 /** Between the mount name and the tool name: MCP tool names allow `_`, mount names cannot hold it. */
 export const TOOL_SEPARATOR = "__";
@@ -91,6 +92,8 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => (finish = resolve));
   let shuttingDown = false;
+  /** Every server was started (or failed to): from now on, none left means the end. */
+  let started = false;
   let clientInitialized = false;
   let readyResolve: (ok: boolean) => void = () => {};
   const ready = new Promise<boolean>((resolve) => (readyResolve = resolve));
@@ -180,9 +183,14 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     void server.keeper.releaseAll();
     if (shuttingDown) return;
     if (wasRunning && !bridge && clientInitialized) out({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
-    if (running().length === 0 && !(opts.localTools && !bridge)) {
-      void Promise.all([...servers.values()].map((s) => s.gone)).then(() => finish(byLease ? opts.leaseEndedExit : 1));
-    }
+    if (started) finishWhenNothingLeft();
+  };
+
+  /** With no server left (and no vault tools to serve), the run ends once they are all gone. */
+  const finishWhenNothingLeft = () => {
+    if (running().length > 0 || (opts.localTools && !bridge)) return;
+    const all = [...servers.values()];
+    void Promise.all(all.map((s) => s.gone)).then(() => finish(all.some((s) => s.endedByLease) ? opts.leaseEndedExit : 1));
   };
 
   // --- to the servers ---------------------------------------------------------------
@@ -231,7 +239,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     reply(request, {
       protocolVersion,
       capabilities: { tools: { listChanged: true } },
-      serverInfo: { name: "runtime-vault-gateway", version: "1.0.0" },
+      serverInfo: { name: "runtime-vault-gateway", version: VERSION },
       instructions:
         `Tools of the mounted MCP servers (${[...servers.keys()].join(", ")}), named <mount>${TOOL_SEPARATOR}<tool>. ` +
         "Tool arguments may contain {{secret:NAME}} references: Runtime Vault fills in the value for that call only and masks it in the answer.",
@@ -418,6 +426,8 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
   if (shuttingDown) {
     for (const s of servers.values()) await s.upstream?.kill();
   } else {
+    started = true;
+    finishWhenNothingLeft();
     readyResolve(true);
     info(`serving ${bridge ? `MCP server ${mounts[0].name}` : `MCP servers ${[...servers.keys()].join(", ")} (tools named <mount>${TOOL_SEPARATOR}<tool>)`}`);
   }
