@@ -14,7 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createTestDatabase, type TestDatabase } from "../test/database";
-import { seedOrg } from "../test/fixtures";
+import { seedMember, seedOrg } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { createClient, type AdminClient } from "runtime-vault";
 
@@ -25,6 +25,7 @@ const PROBE = path.join(ROOT, "e2e", "fixtures", "probe-mcp-server.mjs");
 const KEY = `acct-live-${crypto.randomUUID()}`;
 const TOKEN = `probe-tok-${crypto.randomUUID()}`;
 const OTHER = `other-${crypto.randomUUID()}`;
+const GATED = `gated-${crypto.randomUUID()}`;
 const fingerprint = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 let db: TestDatabase;
@@ -32,6 +33,7 @@ let server: TestServer;
 let admin: AdminClient;
 let botId: string;
 let botToken: string;
+let approverToken: string;
 let tmp: string;
 let client: Client;
 let transport: StdioClientTransport;
@@ -74,6 +76,12 @@ beforeAll(async () => {
   });
   await admin.grants.add({ botId, secretId: key.id, mountId: accounting.id });
   await admin.grants.add({ botId, secretId: token.id });
+  // Under an approval rule: a call using it waits for a human.
+  const gated = (await admin.secrets.set("GATED_KEY", GATED, { scope: "production", tags: ["gated"] })).secret;
+  await admin.grants.add({ botId, secretId: gated.id });
+  await admin.policy.update({ approvalTags: ["gated"] });
+  // The mounts' author may not approve what runs through them: another admin does.
+  approverToken = (await seedMember(db.prisma, org.orgId, "admin")).token;
 });
 afterAll(async () => {
   await client?.close().catch(() => {});
@@ -210,6 +218,27 @@ describe("mcp run in gateway mode", () => {
     expect(JSON.stringify(events)).not.toContain(TOKEN);
   });
 
+  it("a reference under an approval rule makes its call wait for approval, while other calls go on", async () => {
+    const waiting = client.callTool({ name: "probe__send_message", arguments: { to: "payroll", auth: { header: "{{secret:GATED_KEY@production}}" } } });
+    let pending: Array<{ id: string; secretName: string }> = [];
+    await expect.poll(async () => (pending = (await admin.leases.list({ botId, status: "pending" })) as typeof pending).length, { timeout: 15_000 }).toBe(1);
+    expect(pending[0].secretName).toBe("GATED_KEY");
+    // Not held up behind the waiting call.
+    const other = await client.callTool({ name: "probe__echo_args", arguments: { text: "meanwhile" } });
+    expect(other.content).toEqual([{ type: "text", text: "you said: meanwhile" }]);
+    expect(probeCalls().some((c) => c.args.to === "payroll")).toBe(false);
+    const approved = await fetch(`${server.url}/api/v1/approvals/${pending[0].id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${approverToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(approved.status).toBe(200);
+    const result = await waiting;
+    expect(result.content).toEqual([{ type: "text", text: `sent to payroll (auth ${fingerprint(GATED)})` }]);
+    expect(probeCalls().find((c) => c.args.to === "payroll")).toEqual({ tool: "send_message", args: { to: "payroll", auth: { header: GATED } } });
+    expect(stderr).toContain("{{secret:GATED_KEY@production}} for tool send_message needs approval");
+  });
+
   it("revoking the lease one mount runs on stops that server and not the other", async () => {
     const accountingPid = Number(readFileSync(path.join(tmp, "accounting.pid"), "utf8"));
     const probePid = Number(readFileSync(path.join(tmp, "probe.pid"), "utf8"));
@@ -233,7 +262,7 @@ describe("mcp run in gateway mode", () => {
   it("no message the client sent or received holds a value, and closing the client ends everything", async () => {
     const everything = [...sent, ...received].join("\n") + stderr;
     expect(sent.some((m) => m.includes("{{secret:PROBE_TOKEN}}"))).toBe(true);
-    for (const value of [KEY, TOKEN, OTHER]) expect(everything).not.toContain(value);
+    for (const value of [KEY, TOKEN, OTHER, GATED]) expect(everything).not.toContain(value);
     const probePid = Number(readFileSync(path.join(tmp, "probe.pid"), "utf8"));
     await client.close();
     await waitFor(() => !isRunning(probePid));
