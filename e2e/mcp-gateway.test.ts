@@ -239,6 +239,26 @@ describe("mcp run in gateway mode", () => {
     expect(stderr).toContain("{{secret:GATED_KEY@production}} for tool send_message needs approval");
   });
 
+  it("a call the client cancels while it waits for approval never reaches the server", async () => {
+    const controller = new AbortController();
+    const cancelled = client.callTool({ name: "probe__send_message", arguments: { to: "cancelled", auth: { header: "{{secret:GATED_KEY@production}}" } } }, undefined, { signal: controller.signal });
+    let pending: Array<{ id: string }> = [];
+    await expect.poll(async () => (pending = await admin.leases.list({ botId, status: "pending" })).length, { timeout: 15_000 }).toBe(1);
+    controller.abort("the user gave up");
+    await expect(cancelled).rejects.toThrow();
+    const approved = await fetch(`${server.url}/api/v1/approvals/${pending[0].id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${approverToken}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(approved.status).toBe(200);
+    // The launcher still collects the approved lease (it was waiting), then drops the call.
+    await expect.poll(async () => (await admin.leases.list({ botId, status: "used" })).some((l) => l.id === pending[0].id), { timeout: 15_000 }).toBe(true);
+    const after = await client.callTool({ name: "probe__echo_args", arguments: { text: "after" } });
+    expect(after.content).toEqual([{ type: "text", text: "you said: after" }]);
+    expect(probeCalls().some((c) => c.args.to === "cancelled")).toBe(false);
+  });
+
   it("revoking the lease one mount runs on stops that server and not the other", async () => {
     const accountingPid = Number(readFileSync(path.join(tmp, "accounting.pid"), "utf8"));
     const probePid = Number(readFileSync(path.join(tmp, "probe.pid"), "utf8"));

@@ -214,6 +214,20 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     }
   };
 
+  /** Client ids of calls still being prepared (leasing their references) → cancelled by the client meanwhile? */
+  const preparing = new Map<string, boolean>();
+  const prepare = async (server: MountedServer, tool: string, request: JsonRpcMessage) => {
+    const key = idKey(request.id);
+    preparing.set(key, false);
+    try {
+      const prepared = await prepareCall(server, tool, request);
+      // A call the client gave up on (its timeout sends notifications/cancelled) goes nowhere.
+      if (prepared && !preparing.get(key)) forward(server, prepared);
+    } finally {
+      preparing.delete(key);
+    }
+  };
+
   const forward = (server: MountedServer, request: JsonRpcMessage) => {
     const id = send(server, request, { client: request.id });
     if (id === undefined) out({ jsonrpc: "2.0", id: request.id, error: { code: SERVER_STOPPED, message: `MCP server ${server.name} is stopped` } });
@@ -276,8 +290,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     const server = sep > 0 ? servers.get(name.slice(0, sep)) : undefined;
     if (!server) return replyError(request, -32602, `Unknown tool: ${name}`);
     if (server.state !== "running") return replyError(request, SERVER_STOPPED, `MCP server ${server.name} is stopped`);
-    const prepared = await prepareCall(server, name.slice(sep + TOOL_SEPARATOR.length), request);
-    if (prepared) forward(server, prepared);
+    await prepare(server, name.slice(sep + TOOL_SEPARATOR.length), request);
   };
 
   // --- from the client --------------------------------------------------------------
@@ -292,6 +305,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
     if (isNotification(message)) {
       const params = message.params as { requestId?: unknown } | undefined;
       if (message.method === "notifications/cancelled" && params) {
+        if (preparing.has(idKey(params.requestId))) return void preparing.set(idKey(params.requestId), true);
         const target = inflight.get(idKey(params.requestId));
         if (target) send(target.server, { ...message, params: { ...params, requestId: target.id } });
         return;
@@ -305,9 +319,7 @@ export async function runGateway(opts: GatewayOptions): Promise<number> {
       const server = [...servers.values()][0];
       if (message.method === "tools/call") {
         const tool = String((message.params as { name?: unknown } | undefined)?.name ?? "");
-        void prepareCall(server, tool, message)
-          .then((prepared) => prepared && forward(server, prepared))
-          .catch((err) => replyError(message, -32603, `tools/call failed: ${(err as Error).message}`));
+        void prepare(server, tool, message).catch((err) => replyError(message, -32603, `tools/call failed: ${(err as Error).message}`));
       } else forward(server, message);
       return;
     }

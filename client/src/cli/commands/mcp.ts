@@ -193,6 +193,8 @@ function relayClientMessages(
   { bot, mount, patterns }: { bot: BotClient; mount: BotMount; patterns: MaskPattern[] },
   onClosed: () => void,
 ) {
+  /** JSON ids of tool calls whose references are being leased → cancelled meanwhile? */
+  const preparing = new Map<string, boolean>();
   let queue = Promise.resolve();
   let partial = "";
   const decoder = new StringDecoder("utf8");
@@ -213,14 +215,22 @@ function relayClientMessages(
         return;
       }
     }
+    const cancels = (message as { method?: unknown; params?: { requestId?: unknown } } | null)?.method === "notifications/cancelled" ? (message as { params?: { requestId?: unknown } }).params : undefined;
+    const cancelKey = cancels ? JSON.stringify(cancels.requestId) : undefined;
+    if (cancelKey !== undefined && preparing.has(cancelKey)) return void preparing.set(cancelKey, true);
     // Untouched messages go on byte for byte, in order.
-    if (!toolCalls(message).some((c) => findReferences(c.arguments).length > 0)) return void server.write(line + "\n");
+    const calls = toolCalls(message);
+    if (!calls.some((c) => findReferences(c.arguments).length > 0)) return void server.write(line + "\n");
     // A call with references is sent once they are leased (perhaps after an approval),
-    // while later messages go on.
-    void fillReferences(message, bot, mount, patterns).then(
-      (filled) => filled !== null && server.writable && server.write(JSON.stringify(filled) + "\n"),
-      (err) => info(`tool call not relayed: ${(err as Error).message}`),
-    );
+    // while later messages go on; one the client cancels meanwhile goes nowhere.
+    const keys = calls.map((c) => JSON.stringify(c.id));
+    keys.forEach((k) => preparing.set(k, false));
+    void fillReferences(message, bot, mount, patterns)
+      .then(
+        (filled) => filled !== null && !keys.some((k) => preparing.get(k)) && server.writable && server.write(JSON.stringify(filled) + "\n"),
+        (err) => info(`tool call not relayed: ${(err as Error).message}`),
+      )
+      .finally(() => keys.forEach((k) => preparing.delete(k)));
   };
   process.stdin.on("data", (chunk: Buffer) => {
     partial += decoder.write(chunk);
