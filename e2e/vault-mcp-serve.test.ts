@@ -117,6 +117,11 @@ describe("runtime-vault mcp serve", () => {
     expect(ungranted.isError).toBe(true);
     expect(textOf(ungranted)).toContain("permission_denied");
     expect(textOf(unknown)).toEqual(textOf(ungranted));
+    const malformed = await mcp.callTool({ name: "vault_read", arguments: { secret: "openai key", justification } });
+    expect(malformed.isError).toBe(true);
+    expect(textOf(malformed)).toBe("The vault refused: validation_failed: Request is invalid (secret: Use UPPER_SNAKE_CASE, starting with a letter (max 128))");
+    const missing = await mcp.callTool({ name: "vault_read", arguments: {} });
+    expect([missing.isError, textOf(missing)]).toEqual([true, 'vault_read needs {"secret": "NAME"}']);
     const unjustified = await mcp.callTool({ name: "vault_read", arguments: { secret: "OPENAI_API_KEY" } });
     expect(unjustified.isError).toBe(true);
     expect(textOf(unjustified)).toContain("policy_denied");
@@ -157,7 +162,8 @@ describe("runtime-vault mcp serve", () => {
       ["OPENAI_API_KEY", false],
       ["GITHUB_TOKEN", false],
     ]);
-    expect(events.filter((e) => e.type === "lease.denied")).toHaveLength(3);
+    // ungranted, unknown, malformed, unjustified
+    expect(events.filter((e) => e.type === "lease.denied")).toHaveLength(4);
     expect(events.filter((e) => e.type === "lease.resolved")).toHaveLength(1);
     const all = JSON.stringify(events, (_k, v) => (typeof v === "bigint" ? String(v) : v));
     expect(all).not.toContain(GITHUB);

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/errors";
 import type { BotPrincipal } from "@/lib/auth/authenticate-bot";
 import type { VaultSecretList } from "runtime-vault";
-import { secretReference } from "./secret-reference";
+import { secretReference, type ReferenceContext } from "./secret-reference";
 
 /**
  * What the bot may lease, from its grants: names, scopes and references, never values.
@@ -15,6 +15,7 @@ export async function listVaultSecrets(db: Db, { bot, mount }: { bot: BotPrincip
     where: { id: bot.id, orgId: bot.orgId },
     select: {
       environment: true,
+      mounts: { where: { orgId: bot.orgId }, select: { mappings: true } },
       grants: {
         where: { orgId: bot.orgId, OR: [{ mountId: null }, ...(mount ? [{ mount: { name: mount, botId: bot.id } }] : [])] },
         select: { revealToAgent: true, secret: { select: { name: true, scope: true } }, mount: { select: { name: true } } },
@@ -23,11 +24,12 @@ export async function listVaultSecrets(db: Db, { bot, mount }: { bot: BotPrincip
   });
   // Deleted between authentication and now.
   if (!found) throw new ApiError("unauthenticated", "A valid bot token is required");
+  const context: ReferenceContext = { environment: found.environment, mappings: found.mounts.flatMap((m) => m.mappings as unknown as ReferenceContext["mappings"]) };
   const secrets = found.grants
     .map((g) => ({
       name: g.secret.name,
       scope: g.secret.scope,
-      reference: secretReference(g.secret.name, g.secret.scope, found.environment),
+      reference: secretReference(g.secret.name, g.secret.scope, context),
       mount: g.mount?.name ?? null,
       revealToAgent: g.revealToAgent,
     }))

@@ -23,7 +23,7 @@ import { checkLeaseRequest, needsApproval, requestLease } from "@/lib/leases/req
 import { resolveLease } from "@/lib/leases/resolve-lease";
 import type { VaultReadInput } from "@/lib/validations/vault";
 import type { VaultReadResult } from "runtime-vault";
-import { secretReference } from "./secret-reference";
+import { loadReferenceContext, secretReference } from "./secret-reference";
 
 /** The reveal's lease lives only for this call; the policy and grant may cap it lower. */
 const REVEAL_LEASE_TTL_SECONDS = 60;
@@ -47,7 +47,8 @@ export async function readVaultSecret(
   };
   const permitted = await checkLeaseRequest(db, { bot, input: { ...input, justification, singleUse: true }, event });
   const { secret } = permitted;
-  const reference = secretReference(secret.name, secret.scope, permitted.environment);
+  const context = (await loadReferenceContext(db, { orgId: bot.orgId, botId: bot.id })) ?? { environment: permitted.environment, mappings: [] };
+  const reference = secretReference(secret.name, secret.scope, context);
   const approvalRequired = needsApproval(permitted.policy, secret);
   const revealing = permitted.revealToAgent && !approvalRequired;
   const readEvent = (data: Record<string, unknown>): AuditInput => ({

@@ -191,6 +191,24 @@ describe("listVaultSecrets and mounts, environments", () => {
     const last = (await events(s.orgId)).at(-1)!;
     expect(last.data).toMatchObject({ mount: "billing" });
   });
+
+  it("writes the scope out when a mount of the bot maps the name in another scope (the relay would lease that one)", async () => {
+    const s = await seedScenario(db.prisma);
+    const { secret: prod } = await seedSecret(db.prisma, s.orgId, { name: s.secret.name, scope: "production" });
+    await seedGrant(db.prisma, s.orgId, s.bot.id, prod.id);
+    expect((await readVaultSecret(db.prisma, { bot: s.principal, input: read(s.secret.name) })).reference).toBe(`{{secret:${s.secret.name}}}`);
+    await transaction(db.prisma, (tx) =>
+      createMount(tx, {
+        orgId: s.orgId,
+        actor: SYSTEM_ACTOR,
+        input: createMountSchema.parse({ name: "deploy", botId: s.bot.id, command: "node", mappings: [{ secret: s.secret.name, scope: "production", env: "KEY" }], justificationTemplate: "deploy server" }),
+      }),
+    );
+    expect((await readVaultSecret(db.prisma, { bot: s.principal, input: read(s.secret.name) })).reference).toBe(`{{secret:${s.secret.name}@default}}`);
+    expect((await readVaultSecret(db.prisma, { bot: s.principal, input: read(s.secret.name, { scope: "production" }) })).reference).toBe(`{{secret:${s.secret.name}@production}}`);
+    const listed = await listVaultSecrets(db.prisma, { bot: s.principal });
+    expect(listed.secrets.map((x) => x.reference)).toEqual([`{{secret:${s.secret.name}@default}}`, `{{secret:${s.secret.name}@production}}`]);
+  });
 });
 
 function updateBotEnv(orgId: string, id: string, environment: string) {

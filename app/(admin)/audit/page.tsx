@@ -15,7 +15,7 @@ const EVENT_TYPES = [
   "lease.requested", "lease.granted", "lease.denied", "lease.approved", "lease.approval_recorded", "lease.rejected", "lease.collected",
   "lease.resolved", "lease.resolve_denied", "lease.revoked", "lease.released", "leases.revoked", "secret.created", "secret.rotated",
   "secret.updated", "secret.deleted", "bot.created", "bot.frozen", "bot.unfrozen", "bot.deleted", "bot.token_rotated", "grant.created",
-  "grant.deleted", "policy.updated", "member.invited", "member.role_changed", "member.removed", "member.signed_in", "admin.denied",
+  "grant.updated", "grant.deleted", "vault.read", "policy.updated", "member.invited", "member.role_changed", "member.removed", "member.signed_in", "admin.denied",
   "api_token.created", "api_token.revoked", "audit.archived",
 ];
 const FILTER_KEYS = ["type", "botId", "secretId", "leaseId", "actorId", "outcome", "q", "from", "to"] as const;

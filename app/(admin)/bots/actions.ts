@@ -10,10 +10,11 @@ import { rotateBotToken } from "@/lib/bots/rotate-bot-token";
 import { setBotFrozen } from "@/lib/bots/set-bot-frozen";
 import { createGrant } from "@/lib/grants/create-grant";
 import { deleteGrant } from "@/lib/grants/delete-grant";
+import { updateGrant } from "@/lib/grants/update-grant";
 import { createBotSchema, deleteBotFormSchema, freezeBotSchema, updateBotSchema } from "@/lib/validations/bot";
 import { updateBot } from "@/lib/bots/update-bot";
 import { idSchema } from "@/lib/validations/common";
-import { createGrantSchema } from "@/lib/validations/grant";
+import { createGrantSchema, updateGrantSchema } from "@/lib/validations/grant";
 
 const botId = idSchema("bot");
 
@@ -71,9 +72,11 @@ export async function createGrantAction(_prev: FormState, fd: FormData): Promise
       secretId: text(fd, "secretId"),
       maxTtlSeconds: int(fd, "maxTtlSeconds") ?? null,
       singleUseOnly: bool(fd, "singleUseOnly"),
+      revealToAgent: bool(fd, "revealToAgent"),
     });
     const grant = await transaction(prisma, (tx) => createGrant(tx, { orgId: user.orgId, actor, input, ip }));
-    return { ok: true, message: `Granted ${grant.secret.name} (${grant.secret.scope}).` };
+    const reveal = grant.revealToAgent ? " The agent will see its value through vault_read." : "";
+    return { ok: true, message: `Granted ${grant.secret.name} (${grant.secret.scope}).${reveal}` };
   }, fd);
 }
 
@@ -82,5 +85,19 @@ export async function deleteGrantAction(_prev: FormState, fd: FormData): Promise
     const id = idSchema("grt").parse(text(fd, "id"));
     await transaction(prisma, (tx) => deleteGrant(tx, { orgId: user.orgId, id, actor, ip }));
     return { ok: true, message: "Grant removed. Leases already issued stay until they expire or are revoked." };
+  }, fd);
+}
+
+export async function setRevealToAgentAction(_prev: FormState, fd: FormData): Promise<FormState> {
+  return runAction("grants:write", "change grant reveal", async ({ user, actor, ip }) => {
+    const id = idSchema("grt").parse(text(fd, "id"));
+    const input = updateGrantSchema.parse({ revealToAgent: text(fd, "revealToAgent") === "1" });
+    const grant = await transaction(prisma, (tx) => updateGrant(tx, { orgId: user.orgId, id, actor, input, ip }));
+    return {
+      ok: true,
+      message: grant.revealToAgent
+        ? `The agent now sees the value of ${grant.secret.name} through vault_read.`
+        : `The agent gets references to ${grant.secret.name} only.`,
+    };
   }, fd);
 }

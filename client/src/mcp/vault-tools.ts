@@ -75,6 +75,14 @@ function readArgs(args: unknown): { secret: string; scope?: string; justificatio
   return { secret, scope: scope || undefined, justification };
 }
 
+/** A 400's field problems (paths and zod's messages: never the input itself). */
+function issuesOf(err: RuntimeVaultError): string {
+  const issues = err.details.issues;
+  if (!Array.isArray(issues)) return "";
+  const lines = issues.slice(0, 5).map((i: { path?: unknown; message?: unknown }) => `${Array.isArray(i.path) ? i.path.join(".") : ""}: ${String(i.message ?? "")}`);
+  return lines.length ? ` (${lines.join("; ")})` : "";
+}
+
 /** Runs one vault tool as the bot. Refusals come back as tool errors (API messages carry no values). */
 export async function callVaultTool(bot: BotClient, name: string, args: unknown, ctx: { mount?: string }): Promise<VaultToolResult> {
   try {
@@ -89,7 +97,7 @@ export async function callVaultTool(bot: BotClient, name: string, args: unknown,
     }
     return text(`Unknown vault tool: ${name.slice(0, 64)}`, true);
   } catch (err) {
-    if (err instanceof RuntimeVaultError) return text(`The vault refused: ${err.code}: ${err.message}`, true);
+    if (err instanceof RuntimeVaultError) return text(`The vault refused: ${err.code}: ${err.message}${issuesOf(err)}`, true);
     throw err;
   }
 }

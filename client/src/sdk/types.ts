@@ -55,7 +55,10 @@ export interface LeaseRequest {
 export interface VaultSecret {
   name: string;
   scope: string;
-  /** The text to put in tool arguments: `{{secret:NAME}}`, with `@scope` when not the bot's environment. */
+  /**
+   * The text to put in tool arguments: `{{secret:NAME}}`, with `@scope` unless that scope is
+   * the bot's environment and no mount of the bot maps the name in another scope.
+   */
   reference: string;
   /** Set when the grant serves only leases through this mount. */
   mount: string | null;

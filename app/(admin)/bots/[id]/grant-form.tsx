@@ -6,6 +6,9 @@ import { SubmitButton } from "@/components/submit-button";
 import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { createGrantAction } from "../actions";
 
+export const REVEAL_WARNING =
+  "Warning: vault_read then returns the plaintext itself, so the agent's conversation (and every log of it) will hold the secret. Leave off to give the agent {{secret:NAME}} references only.";
+
 export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: string; label: string }[] }) {
   const [state, action] = useActionState(createGrantAction, initialFormState);
   const e = state.fieldErrors ?? {};
@@ -36,6 +39,14 @@ export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: st
       </Field>
       <div className="pt-6">
         <Checkbox name="singleUseOnly" label="Single-use only" hint="Each lease resolves once." defaultChecked={submitted(state, "singleUseOnly", "0") === "1"} />
+      </div>
+      <div className="md:col-span-4">
+        <Checkbox
+          name="revealToAgent"
+          label="Reveal the value to the agent"
+          hint={REVEAL_WARNING}
+          defaultChecked={submitted(state, "revealToAgent", "0") === "1"}
+        />
       </div>
       <div className="flex flex-wrap items-center gap-2 pt-6">
         <SubmitButton>Grant</SubmitButton>

@@ -108,6 +108,7 @@ export default async function SecretPage({ params }: { params: Promise<{ id: str
                   <span className="text-slate-600">
                     max TTL {formatDuration(g.maxTtlSeconds)}
                     {g.singleUseOnly ? " · single-use only" : ""}
+                    {g.revealToAgent ? " · value revealed to the agent" : ""}
                   </span>
                 </li>
               ))}
