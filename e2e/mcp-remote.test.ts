@@ -132,6 +132,36 @@ describe("a remote (Streamable HTTP) MCP server through a mount", () => {
     expect(refused.length).toBe(before + 1);
   });
 
+  it("through a mount whose token is not the right one, the server refuses and the client is told only the status", async () => {
+    const stale = `stale-${randomUUID()}`;
+    const { secret } = await admin.secrets.set("CRM_OLD_TOKEN", stale, { scope: "production" });
+    const mount = await admin.mounts.create({
+      name: "crm-stale",
+      botId: bot.id,
+      url: remoteUrl,
+      headers: { Authorization: "Bearer {{secret:CRM_OLD_TOKEN}}" },
+      mappings: [{ secret: "CRM_OLD_TOKEN", scope: "production" }],
+      justificationTemplate: "CRM with an old token",
+    });
+    await admin.grants.add({ botId: bot.id, secretId: secret.id, mountId: mount.id });
+    const before = refused.length;
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "mcp", "run", "crm-stale"],
+      env: { PATH: process.env.PATH ?? "", HOME: tmp, RV_URL: server.url, RV_BOT_TOKEN: bot.token, RV_POLL_MS: "300" },
+      stderr: "pipe",
+      cwd: tmp,
+    });
+    let stderr = "";
+    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const client = new Client({ name: "rv-remote-stale", version: "1.0.0" });
+    await expect(client.connect(transport)).rejects.toThrow(/MCP server crm-stale: the remote MCP server answered HTTP 401/);
+    await client.close().catch(() => {});
+    expect(refused.length).toBeGreaterThan(before);
+    expect(stderr).not.toContain(stale);
+    await expect.poll(() => admin.leases.list({ botId: bot.id, status: "active" }), { timeout: 15_000 }).toEqual([]);
+  });
+
   it("a mount with a url is validated: https, or http on loopback only", async () => {
     const base = { botId: bot.id, mappings: [{ secret: "CRM_TOKEN", scope: "production" }], justificationTemplate: "x", headers: { Authorization: "Bearer {{secret:CRM_TOKEN}}" } };
     await expect(admin.mounts.create({ ...base, name: "crm-plain", url: "http://crm.example.com/mcp" })).rejects.toMatchObject({ status: 400 });
