@@ -301,3 +301,56 @@ describe("mcp run stops the server and releases the leases when the client goes 
     expect(run.stderr()).toMatch(/stdout closed; stopping MCP server stubborn/);
   });
 });
+
+describe("mcp run with one mount: {{secret:NAME}} in tool-call arguments", () => {
+  const PROBE = path.join(ROOT, "e2e", "fixtures", "probe-mcp-server.mjs");
+  const TOKEN = `probe-${crypto.randomUUID()}`;
+
+  it("is leased for the call and filled in; the echo comes back masked; a tool not listed is refused", async () => {
+    const bot = await admin.bots.create({ name: "probe-agent" });
+    const { secret } = await admin.secrets.set("PROBE_TOKEN", TOKEN, { scope: "production" });
+    const mount = await admin.mounts.create({
+      name: "probe-single",
+      botId: bot.id,
+      command: process.execPath,
+      args: [PROBE],
+      mappings: [{ secret: "PROBE_TOKEN", scope: "production", env: null, tools: ["send_message"] }],
+      justificationTemplate: "Probe ({{mount}})",
+      ttlSeconds: 600,
+    });
+    await admin.grants.add({ botId: bot.id, secretId: secret.id, mountId: mount.id });
+    const receivedFile = path.join(tmp, "probe-single.jsonl");
+    const probeTransport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "mcp", "run", "probe-single"],
+      env: { PATH: process.env.PATH ?? "", HOME: tmp, RV_URL: server.url, RV_BOT_TOKEN: bot.token, RV_POLL_MS: "300", PROBE_RECEIVED_FILE: receivedFile },
+      stderr: "pipe",
+      cwd: tmp,
+    });
+    let stderr = "";
+    probeTransport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const probeClient = new Client({ name: "rv-test-client-probe", version: "1.0.0" });
+    const messages: string[] = [];
+    try {
+      await probeClient.connect(probeTransport);
+      const deliver = probeTransport.onmessage!;
+      probeTransport.onmessage = (message) => {
+        messages.push(JSON.stringify(message));
+        deliver(message);
+      };
+      const sent = await probeClient.callTool({ name: "send_message", arguments: { to: "ops", auth: { header: "Bearer {{secret:PROBE_TOKEN}}" } } });
+      expect(sent.content).toEqual([{ type: "text", text: `sent to ops (auth ${createHash("sha256").update(`Bearer ${TOKEN}`).digest("hex").slice(0, 16)})` }]);
+      expect(JSON.parse(readFileSync(receivedFile, "utf8").trim())).toEqual({ tool: "send_message", args: { to: "ops", auth: { header: `Bearer ${TOKEN}` } } });
+      await expect(probeClient.callTool({ name: "echo_args", arguments: { text: "{{secret:PROBE_TOKEN}}" } })).rejects.toThrow(/\{\{secret:PROBE_TOKEN\}\} for tool echo_args/);
+      // The tool list is the server's own (no prefixes, no vault tools) in single-mount mode.
+      expect((await probeClient.listTools()).tools.map((t) => t.name).sort()).toEqual(["echo_args", "send_message"]);
+    } finally {
+      await probeClient.close().catch(() => {});
+    }
+    expect(readFileSync(receivedFile, "utf8").trim().split("\n")).toHaveLength(1);
+    expect(messages.join("\n") + stderr).not.toContain(TOKEN);
+    const { events } = await admin.audit.list({ botId: bot.id, limit: 50 });
+    expect(events.filter((e) => e.type === "lease.denied").map((e) => e.data)).toEqual([{ mount: "probe-single", tool: "echo_args" }]);
+    expect(events.filter((e) => e.type === "lease.resolved")).toHaveLength(1);
+  });
+});

@@ -36,3 +36,27 @@ test("owner creates a mount and gets a ready-to-paste MCP client configuration",
   const event = await vault.prisma.auditEvent.findFirstOrThrow({ where: { orgId: vault.orgId, type: "mount.created" } });
   expect(event.actorType).toBe("user");
 });
+
+test("owner creates a remote mount with a header and a tool-limited secret", async ({ page }) => {
+  await api(vault, "POST", "/api/v1/bots", { name: "crm-mcp" });
+  await signIn(page, vault);
+  await page.goto(`${vault.url}/mounts`);
+  const form = page.getByRole("form", { name: "Create a mount" });
+  await form.getByLabel("Name").fill("crm");
+  await form.getByLabel("Bot").selectOption({ label: "crm-mcp" });
+  await form.getByLabel("URL").fill("http://crm.example.com/mcp");
+  await form.getByLabel("Headers").fill("Authorization: Bearer {{secret:CRM_TOKEN}}");
+  await form.getByLabel("Secrets").fill("CRM_TOKEN@production\nSTRIPE_KEY@production:create_invoice,refund");
+  await form.getByLabel("Justification").fill("CRM MCP server for the support agent");
+  await form.getByRole("button", { name: "Create mount" }).click();
+  // Plain http leaves the machine: refused.
+  await expect(form.getByText(/Use an https:\/\/ URL/)).toBeVisible();
+  await form.getByLabel("URL").fill("https://crm.example.com/mcp");
+  await form.getByLabel("Bot").selectOption({ label: "crm-mcp" });
+  await form.getByRole("button", { name: "Create mount" }).click();
+  await expect(page.getByText("Mount crm created")).toBeVisible();
+  const section = page.getByRole("region", { name: /^crm/ });
+  await expect(section.getByText("https://crm.example.com/mcp")).toBeVisible();
+  await expect(section.getByText("Authorization: Bearer {{secret:CRM_TOKEN}}")).toBeVisible();
+  await expect(section.getByText("STRIPE_KEY@production → tool calls (only create_invoice, refund)")).toBeVisible();
+});

@@ -172,6 +172,8 @@ describe("SDK: mounts", () => {
       name: "ledger",
       command: "node",
       args: ["server.js", "--key={{secret:LEDGER_KEY}}"],
+      url: null,
+      headers: {},
       mappings: [{ secret: "LEDGER_KEY", scope: "production", env: "LEDGER_KEY" }],
       justificationTemplate: "Ledger MCP server for {{tool}}",
       ttlSeconds: 600,

@@ -99,7 +99,7 @@ export function writePgbenchScripts(dir: string) {
     "\\set n random(1, :nbots)",
     `SELECT "botId" AS bot_id, "tokenHash" AS th, "secretId" AS secret_id, "secretName" AS sn, "grantId" AS grant_id, 'lse_' || substr(md5(random()::text), 1, 24) AS lease_id FROM bench_bots WHERE n = :n \\gset`,
     bind(BOT_SQL, [":th", window, ipKey]),
-    bind(CHECKS_SQL, ["NULL", ":sn", "'production'", ":bot_id", ":org"]),
+    bind(CHECKS_SQL, ["NULL", ":sn", "'production'", ":bot_id", ":org", "NULL"]),
     bind(ISSUE_SQL, [...leaseArgs(fromGset), ...eventArgs("lease.granted", { ...fromGset, version: "NULL" })]),
   ];
   const resolve = [

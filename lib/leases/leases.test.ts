@@ -14,6 +14,8 @@ import { setBotFrozen } from "../bots/set-bot-frozen";
 import { updateBot } from "../bots/update-bot";
 import { SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { requestLeaseSchema } from "../validations/lease";
+import { createMount } from "../mounts/create-mount";
+import { createMountSchema } from "../validations/mount";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -37,6 +39,29 @@ async function denialCode(p: Promise<unknown>) {
 }
 
 describe("requestLease", () => {
+  it("a mount's mapping may limit which tools' calls lease a secret; the refusal is audited", async () => {
+    const s = await seedScenario(db.prisma);
+    await transaction(db.prisma, (tx) =>
+      createMount(tx, {
+        orgId: s.orgId,
+        actor: SYSTEM_ACTOR,
+        input: createMountSchema.parse({ name: "billing", botId: s.bot.id, command: "node", mappings: [{ secret: s.secret.name, tools: ["create_invoice"] }], justificationTemplate: "billing server" }),
+      }),
+    );
+    const through = (extra: Record<string, unknown>) => requestLease(db.prisma, { bot: s.principal, input: input(s.secret.name, { mount: "billing", ...extra }) });
+    await expect(through({ tool: "create_invoice" })).resolves.toMatchObject({ status: "active" });
+    // Without a tool (the launch, an SDK call) the list does not apply.
+    await expect(through({})).resolves.toMatchObject({ status: "active" });
+    expect(await denialCode(through({ tool: "delete_everything" }))).toEqual({ code: "permission_denied", message: "This mount does not let that tool receive that secret" });
+    await sealAudit(db.prisma, s.orgId);
+    const events = await db.prisma.auditEvent.findMany({ where: { orgId: s.orgId, type: { in: ["lease.granted", "lease.denied"] } }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => [e.type, (e.data as { tool?: string } | null)?.tool ?? null])).toEqual([
+      ["lease.granted", "create_invoice"],
+      ["lease.granted", null],
+      ["lease.denied", "delete_everything"],
+    ]);
+  });
+
   it("issues a lease with the default 15-minute TTL and no plaintext", async () => {
     const s = await seedScenario(db.prisma);
     const before = Date.now();

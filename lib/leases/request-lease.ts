@@ -51,6 +51,8 @@ interface CheckRow extends Policy {
   /** The scope asked for, or the bot's environment when the request named none. */
   scope: string;
   mountId: string | null;
+  /** False when the mount's mapping of this secret lists tools and the requested tool is not one. */
+  toolAllowed: boolean;
   grantId: string | null;
   grantMaxTtl: number | null;
   singleUseOnly: boolean | null;
@@ -68,7 +70,12 @@ const notPermitted = (scope: string) => `This bot is not permitted to lease that
 
 // Everything the decision needs, in one round trip: bot, mount, grant, secret, policy.
 export const CHECKS_SQL = `
-  SELECT b."frozenAt", b."environment", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId", g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly", g."revealToAgent",
+  SELECT b."frozenAt", b."environment", COALESCE($3::text, b."environment") AS "scope", m."id" AS "mountId",
+         -- A mapping's "tools" list limits which tool calls may reference the secret.
+         CASE WHEN $6::text IS NULL OR m."id" IS NULL THEN true
+              ELSE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(m."mappings") e
+                                WHERE e->>'secret' = $2::text AND jsonb_typeof(e->'tools') = 'array' AND NOT (e->'tools') ? $6::text) END AS "toolAllowed",
+         g."id" AS "grantId", g."maxTtlSeconds" AS "grantMaxTtl", g."singleUseOnly", g."revealToAgent",
          s."id" AS "secretId", s."name" AS "secretName", s."scope" AS "secretScope", s."tags",
          p."maxTtlSeconds", p."defaultTtlSeconds", p."requireJustification", p."minJustificationLength",
          p."singleUseByDefault", p."approvalSecretIds", p."approvalTags", p."approvalsRequired"
@@ -115,16 +122,17 @@ export interface Permitted {
 }
 
 type Decision =
-  | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" }
+  | { denied: "unauthenticated" | "bot_frozen" | "permission_denied" | "tool_not_allowed" }
   | { denied: "policy_denied"; secretId: string; message: string }
   | Permitted;
 
-type CheckedInput = Pick<RequestLeaseInput, "secret" | "scope" | "mount" | "justification" | "singleUse">;
+type CheckedInput = Pick<RequestLeaseInput, "secret" | "scope" | "mount" | "justification" | "singleUse" | "tool">;
 
 function decide(row: CheckRow | undefined, input: CheckedInput): Decision {
   if (!row) return { denied: "unauthenticated" };
   if (row.frozenAt) return { denied: "bot_frozen" };
   if (input.mount && !row.mountId) return { denied: "permission_denied" };
+  if (!row.toolAllowed) return { denied: "tool_not_allowed" };
   if (!row.grantId || !row.secretId) return { denied: "permission_denied" };
   const policy = row as Policy;
   const justification = input.justification.trim();
@@ -156,7 +164,7 @@ export async function checkLeaseRequest(
   db: PrismaClient,
   { bot, input, event }: { bot: BotPrincipal; input: CheckedInput; event: Omit<AuditInput, "outcome" | "reason"> },
 ): Promise<Permitted> {
-  const { rows } = await sqlPool(db).query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, bot.orgId] });
+  const { rows } = await sqlPool(db).query<CheckRow>({ name: "rv_lease_checks", text: CHECKS_SQL, values: [input.mount ?? null, input.secret, input.scope, bot.id, bot.orgId, input.tool ?? null] });
   const decision = decide(rows[0], input);
   if (rows[0]) event.scope = rows[0].scope;
   switch (decision.denied) {
@@ -167,6 +175,9 @@ export async function checkLeaseRequest(
       return denyWithAudit(db, event, "bot_frozen", "This bot is frozen; an admin must unfreeze it");
     case "permission_denied":
       return denyWithAudit(db, event, "permission_denied", notPermitted(event.scope ?? "default"));
+    case "tool_not_allowed":
+      // Decided before the grant: says nothing about whether the secret exists.
+      return denyWithAudit(db, { ...event, data: { mount: input.mount, tool: input.tool } }, "permission_denied", "This mount does not let that tool receive that secret");
     case "policy_denied":
       return denyWithAudit(db, { ...event, secretId: decision.secretId }, "policy_denied", decision.message);
   }

@@ -6,6 +6,8 @@ export const mountSelect = {
   botId: true,
   command: true,
   args: true,
+  url: true,
+  headers: true,
   mappings: true,
   justificationTemplate: true,
   ttlSeconds: true,
@@ -14,7 +16,7 @@ export const mountSelect = {
   bot: { select: { name: true } },
 } as const;
 
-/** mappings is JSON in the database; the API always validated it on the way in. */
-export function presentMount<T extends { mappings: unknown }>(mount: T): Omit<T, "mappings"> & { mappings: MountMapping[] } {
-  return { ...mount, mappings: mount.mappings as MountMapping[] };
+/** mappings and headers are JSON in the database; the API always validated them on the way in. */
+export function presentMount<T extends { mappings: unknown; headers: unknown }>(mount: T): Omit<T, "mappings" | "headers"> & { mappings: MountMapping[]; headers: Record<string, string> } {
+  return { ...mount, mappings: mount.mappings as MountMapping[], headers: (mount.headers ?? {}) as Record<string, string> };
 }

@@ -13,10 +13,16 @@ export interface UpdateMountOptions {
 }
 
 export async function updateMount(tx: Prisma.TransactionClient, { orgId, id, actor, input, ip }: UpdateMountOptions) {
-  const current = await tx.mount.findFirst({ where: { id, orgId }, select: { args: true, mappings: true, botId: true, editedBy: true } });
+  const current = await tx.mount.findFirst({ where: { id, orgId }, select: { command: true, url: true, args: true, headers: true, mappings: true, botId: true, editedBy: true } });
   if (!current) throw new ApiError("not_found", "Mount not found");
-  // Args and mappings reference each other: check the recipe as it will be stored.
-  const merged = presentMount({ args: input.args ?? current.args, mappings: input.mappings ?? current.mappings });
+  // Command or url, args, headers and mappings reference each other: check the recipe as it will be stored.
+  const merged = presentMount({
+    command: input.command !== undefined ? input.command : current.command,
+    url: input.url !== undefined ? input.url : current.url,
+    args: input.args ?? current.args,
+    headers: input.headers ?? current.headers,
+    mappings: input.mappings ?? current.mappings,
+  });
   const issues = mountRecipeIssues(merged);
   if (issues.length > 0) {
     throw new ApiError("validation_failed", "Request is invalid", { issues: issues.map((message) => ({ path: ["mappings"], code: "custom", message })) });
@@ -26,6 +32,8 @@ export async function updateMount(tx: Prisma.TransactionClient, { orgId, id, act
     data: {
       ...(input.command !== undefined ? { command: input.command } : {}),
       ...(input.args !== undefined ? { args: input.args } : {}),
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.headers !== undefined ? { headers: input.headers } : {}),
       ...(input.mappings !== undefined ? { mappings: input.mappings } : {}),
       ...(input.justificationTemplate !== undefined ? { justificationTemplate: input.justificationTemplate } : {}),
       ...(input.ttlSeconds !== undefined ? { ttlSeconds: input.ttlSeconds } : {}),

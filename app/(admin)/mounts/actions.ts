@@ -10,11 +10,26 @@ import { createMountSchema } from "@/lib/validations/mount";
 
 const lines = (value: string | undefined) => (value ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
 
-/** "ACCOUNTING_API_KEY@production=ACCOUNTING_KEY": secret, optional scope, optional env name. */
+/**
+ * "STRIPE_KEY@production=STRIPE_KEY:create_invoice,refund": secret, optional scope,
+ * optional env name, optional list of the tools whose calls may reference it.
+ */
 function parseMapping(line: string) {
-  const match = /^([^@=\s]+)(?:@([^=\s]+))?(?:=(\S+))?$/.exec(line);
+  const match = /^([^@=:\s]+)(?:@([^=:\s]+))?(?:=([^:\s]+))?(?::(\S*))?$/.exec(line);
   if (!match) return { secret: line };
-  return { secret: match[1], ...(match[2] ? { scope: match[2] } : {}), env: match[3] ?? null };
+  const tools = match[4] !== undefined ? { tools: match[4].split(",").filter(Boolean) } : {};
+  return { secret: match[1], ...(match[2] ? { scope: match[2] } : {}), env: match[3] ?? null, ...tools };
+}
+
+/** "Authorization: Bearer {{secret:TOKEN}}" per line. */
+function parseHeaders(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines(value)) {
+    const colon = line.indexOf(":");
+    if (colon < 0) headers[line] = "";
+    else headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 export async function createMountAction(_prev: FormState, fd: FormData): Promise<FormState> {
@@ -22,8 +37,10 @@ export async function createMountAction(_prev: FormState, fd: FormData): Promise
     const input = createMountSchema.parse({
       name: text(fd, "name"),
       botId: text(fd, "botId"),
-      command: text(fd, "command"),
+      command: text(fd, "command")?.trim() || null,
+      url: text(fd, "url")?.trim() || null,
       args: lines(text(fd, "args")),
+      headers: parseHeaders(text(fd, "headers")),
       mappings: lines(text(fd, "mappings")).map(parseMapping),
       justificationTemplate: text(fd, "justificationTemplate"),
       ttlSeconds: int(fd, "ttlSeconds"),

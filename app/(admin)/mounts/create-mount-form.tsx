@@ -29,8 +29,11 @@ export function CreateMountForm({ bots }: { bots: { id: string; name: string }[]
           </select>
         )}
       </Field>
-      <Field label="Command" name="command" errors={e.command} hint="the MCP server to start, e.g. node">
-        {(p) => <input {...p} defaultValue={submitted(state, "command")} className="input" required />}
+      <Field label="Command" name="command" errors={e.command} hint="a local MCP server to start, e.g. node (or give a URL)">
+        {(p) => <input {...p} defaultValue={submitted(state, "command")} className="input" />}
+      </Field>
+      <Field label="URL" name="url" errors={e.url} hint="or a remote Streamable HTTP MCP server: https://… (http only on 127.0.0.1/localhost)">
+        {(p) => <input {...p} defaultValue={submitted(state, "url")} className="input" inputMode="url" />}
       </Field>
       <Field label="Lease TTL (seconds)" name="ttlSeconds" errors={e.ttlSeconds} hint="optional; the policy and grant maximums still apply">
         {(p) => <input {...p} defaultValue={submitted(state, "ttlSeconds")} className="input" inputMode="numeric" />}
@@ -38,7 +41,10 @@ export function CreateMountForm({ bots }: { bots: { id: string; name: string }[]
       <Field label="Arguments" name="args" errors={e.args} hint="one per line; {{secret:NAME}} puts a value in an argument">
         {(p) => <textarea {...p} defaultValue={submitted(state, "args")} className="input font-mono" rows={3} />}
       </Field>
-      <Field label="Secrets" name="mappings" errors={e.mappings} hint="one per line: NAME[@scope][=ENV_VAR]">
+      <Field label="Headers" name="headers" errors={e.headers} hint="remote servers, one per line: Authorization: Bearer {{secret:NAME}}">
+        {(p) => <textarea {...p} defaultValue={submitted(state, "headers")} className="input font-mono" rows={2} />}
+      </Field>
+      <Field label="Secrets" name="mappings" errors={e.mappings} hint="one per line: NAME[@scope][=ENV_VAR][:tool,…] (:tools limits which tool calls may use {{secret:NAME}})">
         {(p) => <textarea {...p} defaultValue={submitted(state, "mappings")} className="input font-mono" rows={3} required />}
       </Field>
       <Field label="Justification" name="justificationTemplate" errors={e.justificationTemplate} hint="recorded with every lease this mount requests">

@@ -13,6 +13,13 @@ import { deleteMountAction } from "./actions";
 
 export const metadata = { title: "Mounts" };
 
+/** Where a mapped secret goes: an env var, args/headers, and which tool calls may reference it. */
+function describeMapping(x: { secret: string; scope?: string; env: string | null; tools?: string[] }) {
+  const name = `${x.secret}${x.scope ? `@${x.scope}` : ""}`;
+  const where = x.env ? `$${x.env}` : x.tools ? "tool calls" : "args/headers";
+  return `${name} → ${where}${x.tools ? ` (only ${x.tools.join(", ")})` : ""}`;
+}
+
 export default async function MountsPage() {
   const user = await requirePageUser("metadata:read", "/mounts");
   const orgId = user.orgId;
@@ -44,10 +51,21 @@ export default async function MountsPage() {
                   ) : null}
                 </div>
                 <dl className="grid gap-1 text-sm md:grid-cols-[10rem_1fr]">
-                  <dt className="text-slate-600">Command</dt>
-                  <dd className="font-mono break-all">{[m.command, ...m.args].join(" ")}</dd>
+                  {m.url ? (
+                    <>
+                      <dt className="text-slate-600">Remote server</dt>
+                      <dd className="font-mono break-all">{m.url}</dd>
+                      <dt className="text-slate-600">Headers</dt>
+                      <dd className="font-mono break-all">{Object.entries(m.headers).map(([h, v]) => `${h}: ${v}`).join(", ") || "none"}</dd>
+                    </>
+                  ) : (
+                    <>
+                      <dt className="text-slate-600">Command</dt>
+                      <dd className="font-mono break-all">{[m.command, ...m.args].join(" ")}</dd>
+                    </>
+                  )}
                   <dt className="text-slate-600">Secrets</dt>
-                  <dd className="font-mono">{m.mappings.map((x) => `${x.secret}${x.scope ? `@${x.scope}` : ""}${x.env ? ` → $${x.env}` : " → args"}`).join(", ")}</dd>
+                  <dd className="font-mono">{m.mappings.map(describeMapping).join(", ")}</dd>
                   <dt className="text-slate-600">Justification</dt>
                   <dd>{m.justificationTemplate}</dd>
                   <dt className="text-slate-600">Grants limited to it</dt>

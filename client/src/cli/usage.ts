@@ -22,7 +22,9 @@ Admin (RV_URL + RV_TOKEN, an admin API token):
   audit verify --export FILE [--from-archive A]… [--anchor FILE]
   audit verify --archive FILE… [--anchor FILE] offline, no server: exit 1 when broken; signatures are
                                                checked only with RV_MASTER_KEY set
-  mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV]… --justification T [--ttl 15m]
+  mount create NAME --bot BOT --command CMD [--arg A]… --map SECRET[@scope][=ENV][:tool,…]… --justification T [--ttl 15m]
+  mount create NAME --bot BOT --url URL [--header "Name: value"]… --map SECRET[@scope][:tool,…]… --justification T
+                                               a remote (Streamable HTTP) server; {{secret:NAME}} in header values
   mount list | mount show M | mount delete M
   mount config M [--npx | --package FILE.tgz] the MCP client entry: this CLI's absolute path; --npx/--package:
                                                npx pinned to this installation or to a tarball
@@ -33,8 +35,11 @@ Runtime (RV_URL + RV_BOT_TOKEN, a bot token):
        {{secret:NAME}} in ARGS is replaced by the value (visible in the process list).
        Output is masked as <secret:NAME>; a revoked lease stops COMMAND (exit 124);
        otherwise the exit code (or signal) is COMMAND's.
-  mcp run MOUNT                                launch a mounted MCP server over stdio
-  mcp config MOUNT [--npx | --package FILE]    print the MCP client configuration (as mount config)
+  mcp run MOUNT… [--gateway]                   serve mounted MCP servers over stdio; {{secret:NAME}} in a
+                                               tool call's arguments is leased for that call; several mounts
+                                               (or --gateway) serve one server, tools named MOUNT__TOOL
+  mcp config MOUNT… [--gateway] [--npx | --package FILE]
+                                               print the MCP client configuration (as mount config)
   mcp serve [--mount M]                        the vault's own MCP server over stdio: vault_list (names, never
                                                values) and vault_read ({{secret:NAME}} references for tool calls
                                                relayed by mcp run; the value only with a --reveal-to-agent grant)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskBuffer, maskPatterns, maskString, StreamMasker } from "./mask.ts";
+import { addMaskPatterns, maskBuffer, maskPatterns, maskString, StreamMasker } from "./mask.ts";
 import { JsonRpcLineMasker, maskJsonRpcLine } from "./json-rpc-mask.ts";
 
 const VALUE = 'sk-live/"9f3+Zq\\é-42xYz';
@@ -115,5 +115,14 @@ describe("JSON-RPC masking", () => {
       expect(JSON.parse(lines[1]).params.data).toBe("<secret:API_KEY>");
       expect(lines[2]).toBe("not json <secret:API_KEY>");
     }
+  });
+
+  it("a value added later to patterns a masker already uses is masked from then on", () => {
+    const patterns = maskPatterns([{ name: "API_KEY", value: VALUE }]);
+    const masker = new JsonRpcLineMasker(patterns);
+    expect(maskString("tok-later-123", patterns)).toBe("tok-later-123");
+    addMaskPatterns(patterns, [{ name: "LATER", value: "tok-later-123" }]);
+    expect(maskString("tok-later-123", patterns)).toBe("<secret:LATER>");
+    expect(masker.push(Buffer.from(JSON.stringify({ text: "x tok-later-123" }) + "\n")).toString()).toBe(JSON.stringify({ text: "x <secret:LATER>" }) + "\n");
   });
 });

@@ -284,6 +284,15 @@ export function maskBuffer(buf: Buffer, patterns: MaskPattern[], final: boolean,
   return { out: Buffer.concat(parts), rest: Buffer.alloc(0) };
 }
 
+/**
+ * Adds the patterns of more secrets to a list maskers already hold (a value leased
+ * later, such as one filled into a tool call), so that they mask it from now on.
+ */
+export function addMaskPatterns(patterns: MaskPattern[], secrets: MaskedSecret[]) {
+  patterns.push(...maskPatterns(secrets));
+  candidateCache.delete(patterns);
+}
+
 export function maskString(text: string, patterns: MaskPattern[]): string {
   if (patterns.length === 0) return text;
   return maskBuffer(Buffer.from(text, "utf8"), patterns, true).out.toString("utf8");

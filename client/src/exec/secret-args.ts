@@ -1,4 +1,5 @@
-const PLACEHOLDER = /\{\{secret:([A-Z][A-Z0-9_]{0,127})\}\}/g;
+// Arguments take the `{{secret:NAME}}` form (the mapping or `--secret` names the scope).
+import { nameOnlyReferencePattern } from "./secret-references.ts";
 
 /**
  * Substitutes `{{secret:NAME}}` in arguments. Arguments are readable by every local
@@ -7,7 +8,7 @@ const PLACEHOLDER = /\{\{secret:([A-Z][A-Z0-9_]{0,127})\}\}/g;
 export function substituteArgs(args: string[], values: Map<string, string>, command: string, warn: (message: string) => void): string[] {
   const used = new Set<string>();
   const out = args.map((arg) =>
-    arg.replace(PLACEHOLDER, (whole, name: string) => {
+    arg.replace(nameOnlyReferencePattern(), (whole, name: string) => {
       const value = values.get(name);
       if (value === undefined) return whole;
       used.add(name);
@@ -21,5 +22,5 @@ export function substituteArgs(args: string[], values: Map<string, string>, comm
 }
 
 export function unresolvedPlaceholders(args: string[], names: Set<string>): string[] {
-  return [...new Set(args.flatMap((a) => [...a.matchAll(PLACEHOLDER)].map((m) => m[1])))].filter((n) => !names.has(n));
+  return [...new Set(args.flatMap((a) => [...a.matchAll(nameOnlyReferencePattern())].map((m) => m[1])))].filter((n) => !names.has(n));
 }

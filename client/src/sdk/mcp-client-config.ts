@@ -34,6 +34,10 @@ export function npxLauncher(packagePath: string): McpLauncher {
 
 export interface McpClientConfigOptions {
   mount: { name: string };
+  /** Further mounts served by the same `mcp run` (gateway mode: tools named <mount>__<tool>). */
+  mounts?: string[];
+  /** Gateway mode with one mount (`--gateway`: prefixed tools and the vault tools). */
+  gateway?: boolean;
   /** Base URL of the vault as the MCP client's machine reaches it. */
   vaultUrl: string;
   /** Default: `runtime-vault` on PATH. The CLI passes its own absolute path. */
@@ -46,12 +50,16 @@ export interface McpServerEntry {
   env: { RV_URL: string; RV_BOT_TOKEN: string };
 }
 
-export function mcpClientConfig({ mount, vaultUrl, launcher = PATH_LAUNCHER }: McpClientConfigOptions) {
+/** The entry's name when one `mcp run` serves several mounts. */
+export const GATEWAY_ENTRY_NAME = "runtime-vault";
+
+export function mcpClientConfig({ mount, mounts = [], gateway = false, vaultUrl, launcher = PATH_LAUNCHER }: McpClientConfigOptions) {
+  const several = mounts.length > 0;
   const entry: McpServerEntry = {
     command: launcher.command,
-    args: [...launcher.args, "mcp", "run", mount.name],
+    args: [...launcher.args, "mcp", "run", mount.name, ...mounts, ...(gateway && !several ? ["--gateway"] : [])],
     env: { RV_URL: vaultUrl.replace(/\/+$/, ""), RV_BOT_TOKEN: BOT_TOKEN_PLACEHOLDER },
   };
-  const config = { mcpServers: { [mount.name]: entry } };
+  const config = { mcpServers: { [several ? GATEWAY_ENTRY_NAME : mount.name]: entry } };
   return { config, json: JSON.stringify(config, null, 2) };
 }

@@ -48,7 +48,7 @@ export interface LeaseRequest {
   singleUse?: boolean;
   /** Mount name, when the lease is for a mounted MCP server (grants may require it). */
   mount?: string;
-  /** The MCP tool call the lease is for: recorded on the lease and its audit events. */
+  /** The MCP tool call the lease is for: recorded on the lease and its events; a mount's mapping may limit which tools receive the secret. */
   tool?: string;
 }
 
@@ -162,14 +162,21 @@ export interface MountMapping {
   secret: string;
   scope: string;
   env: string | null;
+  /** Only these tools' calls may reference the secret ({{secret:NAME}}); absent: any tool. */
+  tools?: string[];
 }
 
 export interface Mount {
   id: string;
   name: string;
   botId: string;
-  command: string;
+  /** A local stdio server; null for a remote one (url). */
+  command: string | null;
   args: string[];
+  /** A remote Streamable HTTP server; null for a local one (command). */
+  url: string | null;
+  /** Remote mounts: header name → value template with {{secret:NAME}}. */
+  headers: Record<string, string>;
   mappings: MountMapping[];
   justificationTemplate: string;
   ttlSeconds: number | null;
@@ -179,14 +186,17 @@ export interface Mount {
 }
 
 /** What a bot sees of its own mount. */
-export type BotMount = Pick<Mount, "name" | "command" | "args" | "mappings" | "justificationTemplate" | "ttlSeconds" | "updatedAt">;
+export type BotMount = Pick<Mount, "name" | "command" | "args" | "url" | "headers" | "mappings" | "justificationTemplate" | "ttlSeconds" | "updatedAt">;
 
 export interface MountInput {
   name: string;
   botId: string;
-  command: string;
+  /** Exactly one of command (a local stdio server) and url (a remote Streamable HTTP server). */
+  command?: string | null;
   args?: string[];
-  mappings: Array<{ secret: string; scope?: string; env?: string | null }>;
+  url?: string | null;
+  headers?: Record<string, string>;
+  mappings: Array<{ secret: string; scope?: string; env?: string | null; tools?: string[] }>;
   justificationTemplate: string;
   ttlSeconds?: number | null;
 }

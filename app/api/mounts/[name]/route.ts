@@ -8,12 +8,12 @@ import { otherMethods } from "@/lib/api/method-not-allowed";
 
 export const GET = withBot(async ({ bot, params }) => {
   const name = mountNameSchema.parse(params.name);
-  const { name: mountName, command, args, mappings, justificationTemplate, ttlSeconds, updatedAt } = await getMountOrThrow(prisma, {
+  const { name: mountName, command, args, url, headers, mappings, justificationTemplate, ttlSeconds, updatedAt } = await getMountOrThrow(prisma, {
     orgId: bot.orgId,
     botId: bot.id,
     name,
   });
-  return NextResponse.json({ name: mountName, command, args, mappings, justificationTemplate, ttlSeconds, updatedAt });
+  return NextResponse.json({ name: mountName, command, args, url, headers, mappings, justificationTemplate, ttlSeconds, updatedAt });
 });
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods("GET");

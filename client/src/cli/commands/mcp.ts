@@ -2,7 +2,10 @@
 // the mount, leases and resolves its secrets as the bot, starts the server with them,
 // and relays JSON-RPC message by message, masking the values in everything the
 // server says. Each tool call takes a fresh lease whose justification names the
-// mount and the tool, so the audit trail ties every access to the work.
+// mount and the tool, so the audit trail ties every access to the work, and
+// `{{secret:NAME}}` in its arguments is leased for that call and filled in.
+// Several mounts (or --gateway), or a remote (url) mount, go through the gateway
+// (client/src/mcp/gateway.ts).
 import type { ChildProcess } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import type { Writable } from "node:stream";
@@ -10,11 +13,18 @@ import { parse, parseDuration } from "../args.ts";
 import { context } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { info } from "../output.ts";
-import { maskPatterns, StreamMasker } from "../../exec/mask.ts";
+import { StreamMasker } from "../../exec/mask.ts";
 import { JsonRpcLineMasker } from "../../exec/json-rpc-mask.ts";
 import { LeaseKeeper } from "../../exec/lease-keeper.ts";
 import { childEnv, pipeMasked, spawnChild, stopChild, waitForExit } from "../../exec/child.ts";
 import { exitLike, forwardSignals } from "../mirror-child.ts";
+import { addMaskPatterns, type MaskPattern } from "../../exec/mask.ts";
+import type { BotClient } from "../../sdk/bot-client.ts";
+import { cleanToolName, mountJustification } from "../../mcp/justification.ts";
+import { ReferenceRefused, refusalError, resolveToolCallReferences } from "../../mcp/tool-call-references.ts";
+import { launchMappings, runGateway } from "../../mcp/gateway.ts";
+import { findReferences } from "../../exec/secret-references.ts";
+import { callVaultTool, VAULT_TOOLS } from "../../mcp/vault-tools.ts";
 import { substituteArgs } from "../../exec/secret-args.ts";
 import { exposedTokensWarning } from "../scrub-environ.ts";
 import { watchLifeline } from "../lifeline.ts";
@@ -22,38 +32,27 @@ import { mcpClientConfig } from "../../sdk/mcp-client-config.ts";
 import { configLauncher } from "../launcher.ts";
 import type { BotMount } from "../../sdk/types.ts";
 
-const MAX_JUSTIFICATION = 2000;
 /** After the client closes stdin, how long the server may take to exit by itself before SIGTERM. */
 const STDIN_CLOSED_WAIT_MS = 1_000;
 
-/** The mount's template with {{mount}} and {{tool}} filled in, tagged with what triggered the lease. */
-/** A tool name as the justification and the lease record carry it: printable ASCII, at most 128. */
-export function cleanToolName(tool: string | undefined): string | undefined {
-  return tool?.replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
-}
-
-export function mountJustification(mount: Pick<BotMount, "name" | "justificationTemplate">, event: { tool?: string; renewal?: boolean } = {}): string {
-  const tool = cleanToolName(event.tool);
-  const base = mount.justificationTemplate.replaceAll("{{mount}}", mount.name).replaceAll("{{tool}}", tool ?? "launch");
-  const what = tool ? `tool call ${tool}` : event.renewal ? "renewal" : "launch";
-  return `${base} [mcp mount ${mount.name}: ${what}]`.slice(0, MAX_JUSTIFICATION);
-}
+export { mountJustification };
 
 /** Tool names of the `tools/call` requests in one client message (a batch may hold several). */
-export function toolCalls(message: unknown): Array<{ id: unknown; tool: string }> {
+export function toolCalls(message: unknown): Array<{ id: unknown; tool: string; arguments?: unknown }> {
   const items = Array.isArray(message) ? message : [message];
   return items.flatMap((m) => {
-    const req = m as { method?: unknown; id?: unknown; params?: { name?: unknown } };
-    return req && req.method === "tools/call" && typeof req.params?.name === "string" ? [{ id: req.id, tool: req.params.name }] : [];
+    const req = m as { method?: unknown; id?: unknown; params?: { name?: unknown; arguments?: unknown } };
+    return req && req.method === "tools/call" && typeof req.params?.name === "string" ? [{ id: req.id, tool: req.params.name, arguments: req.params.arguments }] : [];
   });
 }
 
 export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
   if (sub === "config") {
-    const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" } }, { min: 1, max: 1 });
+    const { values, positionals } = parse(argv, { npx: { type: "boolean" }, package: { type: "string" }, gateway: { type: "boolean" } }, { min: 1, max: 32 });
     const ctx = context(values);
     const http = ctx.bot().http;
-    process.stdout.write(mcpClientConfig({ mount: { name: positionals[0] }, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
+    const [first, ...more] = positionals;
+    process.stdout.write(mcpClientConfig({ mount: { name: first }, mounts: more, gateway: values.gateway, vaultUrl: http.baseUrl, launcher: configLauncher({ npx: values.npx, pkg: values.package }) }).json + "\n");
     return 0;
   }
   if (sub === "serve") {
@@ -62,11 +61,33 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
     return 0;
   }
   if (sub !== "run") throw new UsageError(sub ? `Unknown command: mcp ${sub}` : "mcp needs a subcommand: run, serve, config");
-  const { values, positionals } = parse(argv, { grace: { type: "string" } }, { min: 1, max: 1 });
+  const { values, positionals } = parse(argv, { grace: { type: "string" }, gateway: { type: "boolean" } }, { min: 1, max: 32 });
   const ctx = context(values);
   const bot = ctx.bot();
-  const mount = await bot.mounts.get(positionals[0]);
   const graceMs = values.grace ? parseDuration(values.grace) * 1000 : 5_000;
+  if (new Set(positionals).size !== positionals.length) throw new UsageError("Name each mount once");
+  const mounts: BotMount[] = [];
+  for (const name of positionals) mounts.push(await bot.mounts.get(name));
+  const mount = mounts[0];
+  if (mounts.length > 1 || values.gateway || mount.url) {
+    const exposed = exposedTokensWarning();
+    if (exposed) info(exposed);
+    const gateway = mounts.length > 1 || !!values.gateway;
+    // The vault tools answer for grants usable without a mount, or through the only mount.
+    const vaultMount = mounts.length === 1 ? mount.name : undefined;
+    return runGateway({
+      bot,
+      mounts,
+      gateway,
+      localTools: gateway ? { tools: VAULT_TOOLS, call: (name, args) => callVaultTool(bot, name, args, { mount: vaultMount }) } : undefined,
+      graceMs,
+      pollMs: Number(process.env.RV_POLL_MS) || undefined,
+      credentials: ctx.credentials(),
+      info,
+      leaseEndedExit: EXIT.leaseEnded,
+    });
+  }
+  const command = mount.command!;
 
   let child: ChildProcess | null = null;
   let stopReason: string | null = null;
@@ -100,30 +121,32 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
     }
   };
   const unwatch = watchLifeline((reason) => shutdown(reason, { graceful: false }));
-  relayClientMessages(serverIn, keeper, mount, () => shutdown("the client closed stdin", { graceful: true }));
+  // Filled after the launch; a tool call's referenced values are added to it (the maskers hold this array).
+  const patterns: MaskPattern[] = [];
+  relayClientMessages(serverIn, keeper, { bot, mount, patterns }, () => shutdown("the client closed stdin", { graceful: true }));
 
   let held;
   try {
-    held = await keeper.acquire(mount.mappings, mountJustification(mount));
+    // Mappings serving only tool calls are leased per call, not at launch.
+    held = await keeper.acquire(launchMappings(mount), mountJustification(mount));
   } catch (err) {
     serverStarted(null);
     throw err;
   }
+  const leased = new Map(held.map((h) => [h.secret, h.value]));
   const env: Record<string, string> = {};
-  mount.mappings.forEach((m, i) => {
-    if (m.env) env[m.env] = held[i].value;
-  });
-  const args = substituteArgs(mount.args, new Map(held.map((h) => [h.secret, h.value])), mount.command, info);
-  const patterns = maskPatterns([...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
+  for (const m of mount.mappings) if (m.env && leased.has(m.secret)) env[m.env] = leased.get(m.secret)!;
+  const args = substituteArgs(mount.args, leased, command, info);
+  addMaskPatterns(patterns, [...held.map((h) => ({ name: h.secret, value: h.value })), ...ctx.credentials()]);
   const exposed = exposedTokensWarning();
   if (exposed) info(exposed);
 
   try {
-    child = await spawnChild(mount.command, args, { stdio: ["pipe", "pipe", "pipe"], env: childEnv(env), detached: true });
+    child = await spawnChild(command, args, { stdio: ["pipe", "pipe", "pipe"], env: childEnv(env), detached: true });
   } catch (err) {
     serverStarted(null);
     await keeper.releaseAll();
-    info(`cannot start ${mount.command}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    info(`cannot start ${command}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     return 127;
   }
   const server = child;
@@ -159,10 +182,19 @@ export async function mcpCommand([sub, ...argv]: string[]): Promise<number> {
 
 /**
  * Client → server, line by line and in order (messages that arrive while the server
- * starts wait for it); a tool call first renews the leases for that call. Calls
- * `onClosed` once stdin has ended and everything before was passed on.
+ * starts wait for it); a tool call first renews the leases for that call, then has
+ * its `{{secret:…}}` references leased and filled in (a refused one answers the
+ * client and the call goes nowhere). Calls `onClosed` once stdin has ended and
+ * everything before was passed on.
  */
-function relayClientMessages(serverIn: Promise<Writable | null>, keeper: LeaseKeeper, mount: BotMount, onClosed: () => void) {
+function relayClientMessages(
+  serverIn: Promise<Writable | null>,
+  keeper: LeaseKeeper,
+  { bot, mount, patterns }: { bot: BotClient; mount: BotMount; patterns: MaskPattern[] },
+  onClosed: () => void,
+) {
+  /** JSON ids of tool calls whose references are being leased → cancelled meanwhile? */
+  const preparing = new Map<string, boolean>();
   let queue = Promise.resolve();
   let partial = "";
   const decoder = new StringDecoder("utf8");
@@ -184,7 +216,22 @@ function relayClientMessages(serverIn: Promise<Writable | null>, keeper: LeaseKe
         return;
       }
     }
-    server.write(line + "\n");
+    const cancels = (message as { method?: unknown; params?: { requestId?: unknown } } | null)?.method === "notifications/cancelled" ? (message as { params?: { requestId?: unknown } }).params : undefined;
+    const cancelKey = cancels ? JSON.stringify(cancels.requestId) : undefined;
+    if (cancelKey !== undefined && preparing.has(cancelKey)) return void preparing.set(cancelKey, true);
+    // Untouched messages go on byte for byte, in order.
+    const calls = toolCalls(message);
+    if (!calls.some((c) => findReferences(c.arguments).length > 0)) return void server.write(line + "\n");
+    // A call with references is sent once they are leased (perhaps after an approval),
+    // while later messages go on; one the client cancels meanwhile goes nowhere.
+    const keys = calls.map((c) => JSON.stringify(c.id));
+    keys.forEach((k) => preparing.set(k, false));
+    void fillReferences(message, bot, mount, patterns)
+      .then(
+        (filled) => filled !== null && !keys.some((k) => preparing.get(k)) && server.writable && server.write(JSON.stringify(filled) + "\n"),
+        (err) => info(`tool call not relayed: ${(err as Error).message}`),
+      )
+      .finally(() => keys.forEach((k) => preparing.delete(k)));
   };
   process.stdin.on("data", (chunk: Buffer) => {
     partial += decoder.write(chunk);
@@ -205,4 +252,39 @@ function relayClientMessages(serverIn: Promise<Writable | null>, keeper: LeaseKe
   };
   process.stdin.on("end", end);
   process.stdin.on("error", end);
+}
+
+/**
+ * The message with every tool call's references leased and filled in (the same object
+ * when there were none), or null when one was refused: the client then has its error.
+ */
+async function fillReferences(message: unknown, bot: BotClient, mount: BotMount, patterns: MaskPattern[]): Promise<unknown> {
+  const items = Array.isArray(message) ? message : [message];
+  let changed = false;
+  const out: unknown[] = [];
+  for (const item of items) {
+    const req = item as { method?: unknown; id?: unknown; params?: { name?: unknown; arguments?: unknown } };
+    if (!req || req.method !== "tools/call" || typeof req.params?.name !== "string") {
+      out.push(item);
+      continue;
+    }
+    try {
+      const resolved = await resolveToolCallReferences(bot, mount, req.params.name, req.params.arguments, { pollMs: Number(process.env.RV_POLL_MS) || undefined, notify: info });
+      if (resolved.secrets.length === 0) {
+        out.push(item);
+        continue;
+      }
+      addMaskPatterns(patterns, resolved.secrets);
+      out.push({ ...req, params: { ...req.params, arguments: resolved.arguments } });
+      changed = true;
+    } catch (err) {
+      if (!(err instanceof ReferenceRefused)) throw err;
+      info(err.message);
+      process.stdout.write(JSON.stringify(refusalError(req.id, err)) + "\n");
+      changed = true;
+    }
+  }
+  if (!changed) return message;
+  if (out.length === 0) return null;
+  return Array.isArray(message) ? out : out[0];
 }

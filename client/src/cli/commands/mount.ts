@@ -17,11 +17,25 @@ export async function mountIdOf(admin: AdminClient, nameOrId: string): Promise<s
   return mount.id;
 }
 
-/** `--map SECRET[@scope][=ENV]`: no `=ENV` means the secret is used only as {{secret:SECRET}} in args. */
+/**
+ * `--map SECRET[@scope][=ENV][:tool,…]`: no `=ENV` means the secret is used only as
+ * {{secret:SECRET}} in args, headers or tool calls; `:tools` limits which tool calls may reference it.
+ */
 export function parseMapping(text: string) {
-  const m = /^([A-Z][A-Z0-9_]*)(?:@([a-z][a-z0-9-]*))?(?:=([A-Za-z_][A-Za-z0-9_]*))?$/.exec(text);
-  if (!m) throw new UsageError(`Invalid --map ${text} (use SECRET[@scope][=ENV_NAME])`);
-  return { secret: m[1], ...(m[2] ? { scope: m[2] } : {}), env: m[3] ?? null };
+  const m = /^([A-Z][A-Z0-9_]*)(?:@([a-z][a-z0-9-]*))?(?:=([A-Za-z_][A-Za-z0-9_]*))?(?::([A-Za-z0-9_.,-]+))?$/.exec(text);
+  if (!m) throw new UsageError(`Invalid --map ${text} (use SECRET[@scope][=ENV_NAME][:tool,…])`);
+  return { secret: m[1], ...(m[2] ? { scope: m[2] } : {}), env: m[3] ?? null, ...(m[4] ? { tools: m[4].split(",").filter(Boolean) } : {}) };
+}
+
+/** `--header "Authorization: Bearer {{secret:TOKEN}}"`. */
+export function parseHeaders(texts: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const text of texts) {
+    const colon = text.indexOf(":");
+    if (colon <= 0) throw new UsageError(`Invalid --header ${text} (use "Name: value")`);
+    headers[text.slice(0, colon).trim()] = text.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 export async function mountCommand([sub, ...argv]: string[]): Promise<number> {
@@ -29,18 +43,18 @@ export async function mountCommand([sub, ...argv]: string[]): Promise<number> {
     case "create": {
       const { values, positionals } = parse(
         argv,
-        { bot: { type: "string" }, command: { type: "string" }, arg: { type: "string", multiple: true }, map: { type: "string", multiple: true }, justification: { type: "string" }, ttl: { type: "string" } },
+        { bot: { type: "string" }, command: { type: "string" }, url: { type: "string" }, header: { type: "string", multiple: true }, arg: { type: "string", multiple: true }, map: { type: "string", multiple: true }, justification: { type: "string" }, ttl: { type: "string" } },
         { min: 1, max: 1 },
       );
-      if (!values.bot || !values.command || !values.map?.length || !values.justification) {
-        throw new UsageError("mount create NAME needs --bot, --command, --map (one or more) and --justification");
+      if (!values.bot || !values.command === !values.url || !values.map?.length || !values.justification) {
+        throw new UsageError("mount create NAME needs --bot, --command or --url (one of them), --map (one or more) and --justification");
       }
       const ctx = context(values);
       const admin = ctx.admin();
       const mount = await admin.mounts.create({
         name: positionals[0],
         botId: await admin.bots.idOf(values.bot),
-        command: values.command,
+        ...(values.url ? { url: values.url, headers: parseHeaders(values.header ?? []) } : { command: values.command }),
         args: values.arg ?? [],
         mappings: values.map.map(parseMapping),
         justificationTemplate: values.justification,
@@ -55,7 +69,7 @@ export async function mountCommand([sub, ...argv]: string[]): Promise<number> {
       const ctx = context(values);
       const mounts = await ctx.admin().mounts.list();
       if (ctx.json) printJson(mounts);
-      else printTable(mounts.map((m) => ({ ...m, bot: m.bot.name, secrets: m.mappings.map((x) => x.secret).join(",") })), ["name", "id", "bot", "command", "secrets"]);
+      else printTable(mounts.map((m) => ({ ...m, bot: m.bot.name, server: m.url ?? m.command, secrets: m.mappings.map((x) => x.secret).join(",") })), ["name", "id", "bot", "server", "secrets"]);
       return 0;
     }
     case "show": {
