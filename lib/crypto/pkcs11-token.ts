@@ -154,7 +154,7 @@ export class Pkcs11Token {
       }
       if (p.C_GetTokenInfo(slot).label.trim() === this.config.tokenLabel) return slot;
     }
-    const wanted = this.config.slot !== undefined ? `slot ${this.config.slot}` : `a token labelled "${this.config.tokenLabel}"`;
+    const wanted = this.config.slot !== undefined ? `slot ${this.config.slot}` : `token labelled "${this.config.tokenLabel}"`;
     throw new KeyProviderUnavailableError(`the HSM has no ${wanted} (${slots.length} token(s) present)`);
   }
 }
