@@ -100,6 +100,7 @@ describe("HSM pulled away mid-load", () => {
     const before = samples.filter((s) => s.at < pulledAt);
     const during = samples.filter((s) => s.at > pulledAt + 200 && s.at < backAt);
     const after = samples.filter((s) => s.at > backAt + 2_500);
+    if (process.env.RV_DEBUG_OUTAGE) console.log(JSON.stringify(samples.map((s) => [s.at - pulledAt, s.kind, s.status, s.code])), server.logs());
     // Never a 500: only success, a rotation race (409) or the explicit outage.
     expect(samples.filter((s) => ![200, 409, 503].includes(s.status))).toEqual([]);
     expect(before.filter((s) => s.kind === "resolve").length).toBeGreaterThan(0);

@@ -29,7 +29,15 @@ export interface KeyProvider {
   close?(): void;
 }
 
-export class MasterKeyError extends Error {}
+const MASTER_KEY_ERROR = Symbol.for("runtime-vault.master-key-error");
+
+/** Configuration of the master key is wrong or incomplete. Branded, as KeyProviderUnavailableError, across server bundles. */
+export class MasterKeyError extends Error {
+  readonly [MASTER_KEY_ERROR] = true;
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [MASTER_KEY_ERROR]?: boolean })[MASTER_KEY_ERROR] === true;
+  }
+}
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
