@@ -104,7 +104,7 @@ export function toErrorResponse(err: unknown): NextResponse {
     return errorResponse("unavailable", "The vault's database is unavailable; retry shortly");
   }
   if (err instanceof KeyProviderUnavailableError) {
-    console.error("[runtime-vault] key provider unavailable:", err.message);
+    // Logged and audited once a minute by the route wrapper (lib/keys/audit-key-provider-unavailable.ts), not per request.
     const response = errorResponse("key_provider_unavailable", "The vault's key provider (HSM) is unavailable; retry shortly");
     response.headers.set("retry-after", "5");
     return response;

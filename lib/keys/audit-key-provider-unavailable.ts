@@ -24,11 +24,9 @@ function takeWindow(orgKey: string, now: number): boolean {
 
 export async function auditKeyProviderUnavailable(db: PrismaClient, err: KeyProviderUnavailableError, now = Date.now()): Promise<boolean> {
   if (!takeWindow(err.orgId ?? "", now)) return false;
-  if (!err.orgId) {
-    // No org to record it in (e.g. the session-signing secret): the server log only.
-    console.error(`[runtime-vault] key provider unavailable: ${err.message}`);
-    return false;
-  }
+  console.error(`[runtime-vault] key provider unavailable${err.orgId ? ` (org ${err.orgId})` : ""}: ${err.message}`);
+  // No org to record it in (e.g. the session-signing secret): the server log only.
+  if (!err.orgId) return false;
   try {
     await transaction(db, (tx) =>
       recordAuditEvent(tx, {
