@@ -110,7 +110,7 @@ describe("pkcs11 key provider", () => {
     }
   });
 
-  it("a wrong PIN or a missing key is KeyProviderUnavailableError, never another key", async () => {
+  it("a wrong PIN, a missing key, token or module is KeyProviderUnavailableError, never another key", async () => {
     const wrongPin = provider({ RV_PKCS11_PIN: "0000", RV_PKCS11_PIN_FILE: "" }, 0);
     await expect(wrongPin.wrap(randomBytes(32))).rejects.toThrow(/CKR_PIN_INCORRECT/);
     await expect(wrongPin.wrap(randomBytes(32))).rejects.toBeInstanceOf(KeyProviderUnavailableError);
@@ -118,6 +118,10 @@ describe("pkcs11 key provider", () => {
     const missing = provider({ RV_PKCS11_KEY_LABEL: "no-such-key" }, 0);
     await expect(missing.wrap(randomBytes(32))).rejects.toThrow(/no key labelled "no-such-key"/);
     missing.close();
+    const noModule = provider({ RV_PKCS11_MODULE: "/nonexistent/libpkcs11.so" }, 0);
+    await expect(noModule.wrap(randomBytes(32))).rejects.toBeInstanceOf(KeyProviderUnavailableError);
+    expect(() => noModule.mac("x", "y")).toThrow(/HSM cannot be reached/);
+    noModule.close();
     const noToken = provider({ RV_PKCS11_TOKEN_LABEL: "no-such-token" }, 0);
     await expect(noToken.wrap(randomBytes(32))).rejects.toThrow(/has no token labelled "no-such-token"/);
     noToken.close();
