@@ -60,6 +60,8 @@ export async function measureKeyProviders(opts: {
     const measure = async (provider: string, env: Record<string, string>) => {
       const server = await startBenchServer(url, { ...opts.env, ...env });
       try {
+        // The previous point's audit events sealed first, so no point pays for another's backlog.
+        await sealedOrTimeout(pool, 60_000);
         const common = { url: server.url, leasesFile, kind: "resolve" };
         const warm = await load(opts.tmp, { ...common, connections: 10, duration: 1, offset });
         offset += warm.used;
@@ -111,5 +113,14 @@ export async function measureKeyProviders(opts: {
     await db.$disconnect();
     await dropDatabase(opts.adminUrl, name);
     hsm.remove();
+  }
+}
+
+async function sealedOrTimeout(pool: pg.Pool, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "AuditPending"`);
+    if (Number(rows[0].n) === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
