@@ -25,7 +25,7 @@ export interface KeyProvider {
    * no second secret. One-way: it reveals nothing about the keys it comes from.
    */
   secretFor(label: string): Buffer;
-  /** Lets go of sessions and cached data keys (shutdown). */
+  /** Closes the HSM session, if any (shutdown; the data-key cache is dropped by closeKeyProvider). */
   close?(): void;
 }
 
