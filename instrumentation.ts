@@ -37,6 +37,16 @@ export async function register() {
         process.exit(1);
       }
     }
+    // An HSM that is down at start does not stop the server: requests needing the key
+    // answer 503 key_provider_unavailable until it is back (lib/crypto/pkcs11-token.ts).
+    // Cached data keys and the HSM session go at exit.
+    const { closeKeyProvider, checkKeyProvider } = await import("./lib/crypto/close-key-provider");
+    process.once("exit", closeKeyProvider);
+    if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+      process.once("SIGTERM", closeKeyProvider);
+      process.once("SIGINT", closeKeyProvider);
+    }
+    checkKeyProvider();
     // Audit sinks (RV_AUDIT_SINKS): refuse to start on a configuration that cannot be read.
     const { parseSinksConfig, AuditSinkConfigError } = await import("./lib/audit/sinks/sink-config");
     let sinks: ReturnType<typeof parseSinksConfig> = null;

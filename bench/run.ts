@@ -8,6 +8,7 @@
 //   npm run bench -- --duration=5       seconds per load point (default 10)
 //   npm run bench -- --events=200000    audit events for the timeline (default 1,000,000)
 //   npm run bench -- --keep-db          leave the database behind (its name is printed)
+//   npm run bench:hsm                   only the key-provider part (resolve: env vs pkcs11)
 //
 // DATABASE_URL names the server (default postgresql://postgres@127.0.0.1:5432/postgres,
 // a superuser: the bench creates and drops its database). RV_AUDIT_SEAL_MS is passed to
@@ -39,6 +40,7 @@ const { measureTimeline } = await import("./lib/timeline");
 const { measureExport } = await import("./lib/export");
 const { runSinks } = await import("./lib/sinks-hook");
 const { measureEmbedded } = await import("./lib/embedded");
+const { measureKeyProviders } = await import("./lib/key-providers");
 const { countRoundTrips } = await import("./lib/round-trips");
 const { writeResults } = await import("./lib/write-results");
 const { atLeast, times } = await import("./lib/targets");
@@ -230,6 +232,12 @@ async function main() {
     // 11. The embedded database (npm start without DATABASE_URL) ------------------------
     log("embedded database");
     results.embedded = await measureEmbedded({ tmp, env: SERVER_ENV as Record<string, string>, duration: DURATION, log });
+
+    // 12. Resolve with the master key in an HSM (pkcs11, SoftHSM2) beside the env key -----
+    const keyProviders = await measureKeyProviders({ tmp, adminUrl: ADMIN_URL, env: SERVER_ENV as Record<string, string>, duration: DURATION, connections: 50, log });
+    results.keyProviders = keyProviders;
+    if ("skipped" in keyProviders) log(`key providers not measured: ${keyProviders.skipped}`);
+    else console.log(`\nResolve by key provider (ratio to the env key, same run):\n${keyProviders.table}\n`);
   } finally {
     for (const s of servers) await s.stop();
     await db.$disconnect();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { keyProviderFromEnv, MasterKeyError } from "../lib/crypto/key-provider";
+import { keyProviderFromEnv, keyProviderKind, MasterKeyError } from "../lib/crypto/key-provider";
 import type { EmbeddedDatabase } from "../lib/db/embedded-database";
 import type { PrismaClient } from "../lib/generated/prisma/client";
 
@@ -67,9 +67,10 @@ function ensureLocalMasterKey(): string {
 }
 
 function checkMasterKey() {
-  if (!env.RV_MASTER_KEY && !env.RV_MASTER_KEY_FILE && embedded) env.RV_MASTER_KEY_FILE = ensureLocalMasterKey();
-  // With an external database this is a production start: no key means refuse, never invent one.
   try {
+    // With an HSM (RV_KEY_PROVIDER=pkcs11) no master key is generated: it lives in the HSM.
+    if (keyProviderKind(env) === "env" && !env.RV_MASTER_KEY && !env.RV_MASTER_KEY_FILE && embedded) env.RV_MASTER_KEY_FILE = ensureLocalMasterKey();
+    // With an external database this is a production start: no key means refuse, never invent one.
     keyProviderFromEnv(env);
   } catch (err) {
     if (err instanceof MasterKeyError) fail(err.message);
@@ -101,7 +102,8 @@ async function prepareDatabase(): Promise<string> {
   const { bootstrap, bootstrapOptionsFromEnv } = await import("../lib/orgs/bootstrap");
   const { setKeyProvider } = await import("../lib/crypto/key-provider");
   // Bootstrap signs the audit chain head with the same key the server will use.
-  setKeyProvider(keyProviderFromEnv(env));
+  const keys = keyProviderFromEnv(env);
+  setKeyProvider(keys);
   const db = createPrismaClient(url, 2);
   try {
     const opts = bootstrapOptionsFromEnv(env);
@@ -113,6 +115,8 @@ async function prepareDatabase(): Promise<string> {
     }
     await printSetupLink(db);
   } finally {
+    // The server opens its own HSM session; this process keeps none.
+    keys.close?.();
     await db.$disconnect();
   }
   return url;

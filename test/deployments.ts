@@ -19,6 +19,8 @@ export interface Deployment {
   adminToken: string;
   orgId: string;
   prisma: PrismaClient;
+  /** The `npm start` process (scripts/start.ts); the server runs as its child. */
+  pid: number;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -39,19 +41,21 @@ export async function startPostgresDeployment(): Promise<Deployment> {
   }
 }
 
-export async function startEmbeddedDeployment(): Promise<Deployment> {
+/** `extra`: more environment for `npm start` (e.g. an HSM's RV_KEY_PROVIDER=pkcs11 variables). */
+export async function startEmbeddedDeployment(extra: Record<string, string | undefined> = {}): Promise<Deployment & { dataDir: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "rv-embedded-"));
   const socketDir = path.join(dataDir, "pglite.sock");
   let prisma: PrismaClient | undefined;
-  return launchNpmStart(
+  const deployment = await launchNpmStart(
     // What a newcomer has: no database and no key; `npm start` makes both.
-    { RV_DATA_DIR: dataDir, DATABASE_URL: undefined, RV_MASTER_KEY: undefined },
+    { RV_DATA_DIR: dataDir, DATABASE_URL: undefined, RV_MASTER_KEY: undefined, ...extra },
     () => (prisma = createPrismaClient(`postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`, 2)),
     async () => {
       await prisma?.$disconnect();
       rmSync(dataDir, { recursive: true, force: true });
     },
   );
+  return { ...deployment, dataDir };
 }
 
 /** `npm start` (scripts/start.ts) with the bootstrap variables, serving the existing build. */
@@ -83,7 +87,7 @@ async function launchNpmStart(extra: Record<string, string | undefined>, connect
     await waitForOk(`${url}/api/health`, child, 120_000, logs);
     const prisma = connect();
     const org = await prisma.organization.findFirstOrThrow({ select: { id: true } });
-    return { url, adminToken, orgId: org.id, prisma, logs, stop };
+    return { url, adminToken, orgId: org.id, prisma, pid: child.pid!, logs, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { isRetryableConflict, sqlState } from "@/lib/db/sql-state";
 import { MasterKeyError } from "@/lib/crypto/key-provider";
+import { KeyProviderUnavailableError } from "@/lib/crypto/key-provider-unavailable";
 
 export const ERROR_STATUS = {
   invalid_json: 400,
@@ -27,6 +28,8 @@ export const ERROR_STATUS = {
   unavailable: 503,
   // Fail-closed audit sinks: a required sink is down, so vault reads are refused.
   audit_sink_unavailable: 503,
+  // The key provider (an HSM) cannot be used: reads and writes needing the key are refused.
+  key_provider_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -99,6 +102,12 @@ export function toErrorResponse(err: unknown): NextResponse {
   if (isDatabaseUnavailable(err)) {
     console.error("[runtime-vault] database unavailable:", (err as Error)?.name);
     return errorResponse("unavailable", "The vault's database is unavailable; retry shortly");
+  }
+  if (err instanceof KeyProviderUnavailableError) {
+    // Logged and audited once a minute by the route wrapper (lib/keys/audit-key-provider-unavailable.ts), not per request.
+    const response = errorResponse("key_provider_unavailable", "The vault's key provider (HSM) is unavailable; retry shortly");
+    response.headers.set("retry-after", "5");
+    return response;
   }
   if (err instanceof MasterKeyError) {
     console.error("[runtime-vault] master key problem:", err.message);

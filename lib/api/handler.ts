@@ -14,6 +14,8 @@ import { countBotRequest } from "@/lib/abuse/count-bot-request";
 import { rateLimitsFromEnv, type RateLimits } from "@/lib/abuse/limits";
 import { ApiError, toErrorResponse } from "./errors";
 import { clientIp } from "./request";
+import { KeyProviderUnavailableError } from "@/lib/crypto/key-provider-unavailable";
+import { auditKeyProviderUnavailable } from "@/lib/keys/audit-key-provider-unavailable";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
@@ -36,6 +38,7 @@ function route<C>(build: (base: BaseContext) => Promise<C>, handler: (ctx: C) =>
       response.headers.set("cache-control", "no-store");
       return response;
     } catch (err) {
+      if (err instanceof KeyProviderUnavailableError) await auditKeyProviderUnavailable(prisma, err);
       const response = toErrorResponse(err);
       response.headers.set("cache-control", "no-store");
       return response;

@@ -5,6 +5,7 @@
 import type { NextRequest } from "next/server";
 import { decode } from "next-auth/jwt";
 import { authSecret } from "./auth-secret";
+import { KeyProviderUnavailableError } from "@/lib/crypto/key-provider-unavailable";
 
 export const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
@@ -22,7 +23,13 @@ function sessionToken(req: NextRequest, name: string): string | undefined {
 let secret: string | undefined;
 
 export async function hasValidSession(req: NextRequest): Promise<boolean> {
-  secret ??= authSecret();
+  try {
+    secret ??= authSecret();
+  } catch (err) {
+    // With an HSM that is down there is no secret to check against: treat as signed out (fail closed).
+    if (err instanceof KeyProviderUnavailableError) return false;
+    throw err;
+  }
   for (const name of SESSION_COOKIES) {
     const token = sessionToken(req, name);
     if (!token) continue;

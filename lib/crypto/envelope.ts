@@ -2,6 +2,7 @@
 // AES-256-GCM with the org, secret and version bound as additional authenticated data.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { KeyProvider } from "./key-provider";
+import { KeyProviderUnavailableError } from "./key-provider-unavailable";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -31,6 +32,8 @@ export async function sealValue(keys: KeyProvider, value: string, ctx: EnvelopeC
     const body = Buffer.concat([cipher.update(value, "utf8"), cipher.final()]);
     const { keyId, wrapped } = await keys.wrap(dataKey);
     return { ciphertext: Buffer.concat([iv, cipher.getAuthTag(), body]), wrappedKey: wrapped, keyId };
+  } catch (err) {
+    throw inOrg(err, ctx);
   } finally {
     dataKey.fill(0);
   }
@@ -52,9 +55,17 @@ export async function openValue(keys: KeyProvider, sealed: SealedValue, ctx: Env
     decipher.setAAD(aad(ctx));
     decipher.setAuthTag(ct.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(ct.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
-  } catch {
+  } catch (err) {
+    // An HSM that is down is not a bad row: the caller answers 503, and nothing else is tried.
+    if (err instanceof KeyProviderUnavailableError) throw inOrg(err, ctx);
     throw new EnvelopeOpenError();
   } finally {
     dataKey?.fill(0);
   }
+}
+
+/** The org whose request met the unavailable provider, so the refusal is audited there. */
+function inOrg(err: unknown, ctx: EnvelopeContext): unknown {
+  if (err instanceof KeyProviderUnavailableError) err.orgId ??= ctx.orgId;
+  return err;
 }

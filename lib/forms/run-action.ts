@@ -11,6 +11,8 @@ import { auditDenial } from "@/lib/auth/audit-denial";
 import { requestIp } from "@/lib/auth/request-ip";
 import { countAdminRequest } from "@/lib/abuse/count-admin-request";
 import { prisma } from "@/lib/db/prisma";
+import { KeyProviderUnavailableError } from "@/lib/crypto/key-provider-unavailable";
+import { auditKeyProviderUnavailable } from "@/lib/keys/audit-key-provider-unavailable";
 import type { FormState } from "./form-state";
 import { echo } from "./read-form";
 
@@ -56,6 +58,10 @@ async function runGuarded(permission: Permission, name: string, fn: (ctx: Action
       return { status: err.status, message: err.message, fieldErrors };
     }
     if ((err as { code?: string })?.code === "P2002") return { status: 409, message: "That name is already taken." };
+    if (err instanceof KeyProviderUnavailableError) {
+      await auditKeyProviderUnavailable(prisma, err);
+      return { status: 503, message: "The vault's key provider (HSM) is unavailable; nothing was changed. Try again shortly." };
+    }
     console.error("[runtime-vault] action failed:", name, (err as Error)?.name, (err as { code?: string })?.code ?? "");
     return { status: 500, message: "Something went wrong; nothing was changed. Try again." };
   }

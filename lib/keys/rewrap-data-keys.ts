@@ -1,10 +1,13 @@
 // KEK rotation, second half: after the app runs with the new master key (old ones in
 // RV_PREVIOUS_MASTER_KEYS), rewrap every data key still under an old KEK so the old
-// keys can be retired. Only wrappedKey and keyId change: values are not re-encrypted,
+// keys can be retired. The same moves data keys between providers: from an env key to
+// an HSM key ("kek_…" → "p11_…", RV_KEY_PROVIDER=pkcs11 with the env key as previous)
+// and back (RV_KEY_PROVIDER=env with the HSM configured). Each batch commits with its
+// audit event, so a run cut off (HSM or database away) resumes where it stopped. Only wrappedKey and keyId change: values are not re-encrypted,
 // so the ciphertext and its (org, secret, version) binding stay exactly as they were.
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { transaction } from "@/lib/db/prisma";
-import { MasterKeyError, type KeyProvider } from "@/lib/crypto/key-provider";
+import { KeyProviderUnavailableError, MasterKeyError, type KeyProvider } from "@/lib/crypto/key-provider";
 import { recordAuditEvent, SYSTEM_ACTOR } from "@/lib/audit/record-audit-event";
 
 export interface RewrapOptions {
@@ -46,7 +49,13 @@ export async function rewrapDataKeys(db: PrismaClient, keys: KeyProvider, opts: 
           try {
             dataKey = await keys.unwrap(Buffer.from(row.wrappedKey), row.keyId);
           } catch (err) {
-            const hint = err instanceof MasterKeyError ? "; add that key to RV_PREVIOUS_MASTER_KEYS" : "";
+            if (err instanceof KeyProviderUnavailableError) throw err;
+            const hint =
+              err instanceof MasterKeyError
+                ? row.keyId.startsWith("p11_")
+                  ? "; configure that HSM key (RV_PKCS11_MODULE, RV_PKCS11_KEY_LABEL or RV_PKCS11_PREVIOUS_KEY_LABELS…)"
+                  : "; add that key to RV_PREVIOUS_MASTER_KEYS"
+                : "";
             throw new MasterKeyError(`cannot unwrap the data key of secret version ${row.id} (wrapped by ${row.keyId})${hint}`);
           }
           try {

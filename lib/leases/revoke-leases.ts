@@ -3,6 +3,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { ApiError } from "@/lib/api/errors";
 import { recordAuditEvent, type Actor } from "@/lib/audit/record-audit-event";
 import type { BulkRevokeInput } from "@/lib/validations/lease";
+import { dropCachedDataKeys } from "@/lib/crypto/data-key-cache";
 
 export interface RevokeLeasesOptions {
   orgId: string;
@@ -28,6 +29,8 @@ async function lockIssuingBots(tx: Prisma.TransactionClient, orgId: string, targ
 }
 
 export async function revokeLeases(tx: Prisma.TransactionClient, { orgId, actor, input, ip }: RevokeLeasesOptions) {
+  // An incident: no unwrapped data key stays in memory (the next resolve asks the HSM again).
+  dropCachedDataKeys();
   // Pending requests go too: an incident must not leave approvals that re-arm a bot.
   const where: Prisma.LeaseWhereInput = { orgId, status: { in: ["active", "pending"] } };
   let target: Record<string, string | boolean>;

@@ -21,7 +21,8 @@ export type ApiErrorCode =
   | "rate_limited"
   | "internal_error"
   | "unavailable"
-  | "audit_sink_unavailable";
+  | "audit_sink_unavailable"
+  | "key_provider_unavailable";
 
 export class RuntimeVaultError extends Error {
   constructor(
@@ -59,6 +60,8 @@ export class ServerError extends RuntimeVaultError {}
 export class Unavailable extends ServerError {}
 /** 503: the vault fails closed while a required audit sink is unreachable; retry later. */
 export class AuditSinkUnavailable extends Unavailable {}
+/** 503: the vault's key provider (an HSM) is unreachable; reads and writes needing the key wait for it. */
+export class KeyProviderUnavailable extends Unavailable {}
 export class NetworkError extends RuntimeVaultError {}
 export class TimeoutError extends NetworkError {}
 
@@ -85,6 +88,7 @@ const BY_CODE: Record<ApiErrorCode, typeof RuntimeVaultError> = {
   internal_error: ServerError,
   unavailable: Unavailable,
   audit_sink_unavailable: AuditSinkUnavailable,
+  key_provider_unavailable: KeyProviderUnavailable,
 };
 
 /** Builds the typed error for an API error body (`{"error":{"code","message",…}}`). */

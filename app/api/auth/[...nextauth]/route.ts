@@ -3,6 +3,7 @@ import type { NextRequest } from "next/server";
 import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/auth-options";
 import { ApiError, errorResponse, toErrorResponse } from "@/lib/api/errors";
+import { KeyProviderUnavailableError } from "@/lib/crypto/key-provider-unavailable";
 import { readBodyCapped } from "@/lib/api/request";
 import { allowHeader, methodNotAllowedResponse, otherMethods } from "@/lib/api/method-not-allowed";
 
@@ -38,7 +39,17 @@ async function refusal(req: NextRequest, ctx: Ctx): Promise<Response | null> {
 
 // Options are built per request, not at import: `next build` has no master key.
 async function handler(req: NextRequest, ctx: Ctx) {
-  return (await refusal(req, ctx)) ?? NextAuth(req as never, ctx as never, getAuthOptions());
+  const refused = await refusal(req, ctx);
+  if (refused) return refused;
+  let options: ReturnType<typeof getAuthOptions>;
+  try {
+    options = getAuthOptions();
+  } catch (err) {
+    // The session-signing default comes from the HSM (RV_KEY_PROVIDER=pkcs11) and it is down: 503, not 500.
+    if (err instanceof KeyProviderUnavailableError) return toErrorResponse(err);
+    throw err;
+  }
+  return NextAuth(req as never, ctx as never, options);
 }
 
 export { handler as GET, handler as POST };
