@@ -4,28 +4,10 @@
 import { useState, type ReactNode } from "react";
 import Link from "next/link";
 import { formatTime } from "@/lib/format";
+import type { ChainedFields } from "@/lib/audit/canonical";
 
-export interface AuditEventView {
-  seq: number;
-  id: string;
-  type: string;
-  actorType: string;
-  actorId: string | null;
-  botId: string | null;
-  secretId: string | null;
-  secretName: string | null;
-  scope: string | null;
-  secretVersion: number | null;
-  leaseId: string | null;
-  justification: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  data: unknown;
-  createdAt: Date | string;
-  prevHash: string;
-  hash: string;
-}
+/** A sealed event as the timeline reads it: the chained fields plus its place in the chain. */
+export type AuditEventView = Omit<ChainedFields, "orgId" | "createdAt"> & { seq: number; createdAt: Date | string; prevHash: string; hash: string };
 
 /** Names for ids: bot names and member emails (never a raw id when a name is known). */
 export type Names = Record<string, string>;

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../test/database";
 import { seedMember, seedOrg } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { createClient, type AdminClient } from "runtime-vault";
+import { isRunning } from "../test/process-tree";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
@@ -89,14 +90,6 @@ afterAll(async () => {
   await db?.drop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(cond: () => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;

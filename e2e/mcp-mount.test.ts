@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from "../test/database";
 import { seedOrg } from "../test/fixtures";
 import { startServer, type TestServer } from "../test/server";
 import { createClient, type AdminClient } from "runtime-vault";
+import { isRunning } from "../test/process-tree";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "client", "bin", "runtime-vault.js");
@@ -60,15 +61,6 @@ afterAll(async () => {
   await db?.drop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Running, and not a zombie (nobody may be left to reap it). */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 function parentOf(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);

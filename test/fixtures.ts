@@ -12,6 +12,7 @@ import { createGrant } from "../lib/grants/create-grant";
 import type { Role } from "../lib/generated/prisma/enums";
 import type { BotPrincipal } from "../lib/auth/authenticate-bot";
 import { requestLease, type IssuedLease } from "../lib/leases/request-lease";
+import { ApiError } from "../lib/api/errors";
 
 export const unique = (prefix = "") => prefix + randomBytes(4).toString("hex");
 
@@ -77,3 +78,14 @@ export async function seedMember(db: PrismaClient, orgId: string, role: Role) {
 }
 
 export { sealAudit } from "./seal-audit";
+
+/** The code and message an API refusal carries; fails when the promise does not refuse. */
+export async function refusal(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected a refusal");
+}

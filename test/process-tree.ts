@@ -28,3 +28,12 @@ export function environmentOf(pid: number): { names: string[]; text: string } {
     return { names: [], text: "" };
   }
 }
+
+/** Running, and not a zombie (nobody may be left to reap it). */
+export function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}

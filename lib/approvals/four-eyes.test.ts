@@ -5,9 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { sealAudit, seedBot, seedOrg, seedSecret, unique } from "../../test/fixtures";
+import { refusal, sealAudit, seedBot, seedOrg, seedSecret, unique } from "../../test/fixtures";
 import { sqlPool, transaction } from "../db/prisma";
-import { ApiError } from "../api/errors";
 import { SYSTEM_ACTOR, type Actor } from "../audit/record-audit-event";
 import { hashPassword } from "../users/password";
 import { newId } from "../ids";
@@ -48,16 +47,6 @@ afterAll(async () => {
 
 const justification = "Quarterly payroll export for the auditors";
 const leaseInput = (secret: string, extra: Record<string, unknown> = {}) => requestLeaseSchema.parse({ secret, justification, ...extra });
-
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 const user = (id: string): Actor => ({ type: "user", id });
 

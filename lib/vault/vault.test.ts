@@ -3,9 +3,8 @@
 // org isolation, and the value only with revealToAgent and never in an event.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
+import { refusal, sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
 import { transaction } from "../db/prisma";
-import { ApiError } from "../api/errors";
 import { SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { sseEventName } from "../events/event-names";
 import { updatePolicy } from "../policy/update-policy";
@@ -29,16 +28,6 @@ afterAll(async () => {
 
 const justification = "Send the monthly invoices to the accounting API";
 const read = (secret: string, extra: Record<string, unknown> = {}) => vaultReadSchema.parse({ secret, justification, ...extra });
-
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 const text = (rows: unknown) => JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v));
 

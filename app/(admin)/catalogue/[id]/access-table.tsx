@@ -7,24 +7,9 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
 import { UtcTime } from "@/components/utc-time";
+import type { SecretAccessRow } from "@/lib/audit/list-secret-access";
 
-export interface AccessRow {
-  id: string;
-  seq: number;
-  createdAt: Date;
-  type: string;
-  outcome: string;
-  botId: string | null;
-  botName: string | null;
-  actor: string;
-  leaseId: string | null;
-  justification: string | null;
-  mount: string | null;
-  tool: string | null;
-  ip: string | null;
-  secretVersion: number | null;
-  reason: string | null;
-}
+type AccessRow = SecretAccessRow;
 
 const columns: ColumnDef<AccessRow>[] = [
   { header: "Time (UTC)", accessorKey: "createdAt", cell: ({ row }) => <UtcTime value={row.original.createdAt} /> },
