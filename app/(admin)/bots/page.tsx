@@ -1,3 +1,5 @@
+import { headers } from "next/headers";
+import { botUsageSnippets } from "@/lib/bots/bot-usage-snippets";
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
@@ -16,13 +18,15 @@ export default async function BotsPage({ searchParams }: { searchParams: Promise
   const user = await requirePageUser("metadata:read", "/bots");
   const query = parseListQuery(botPageQuerySchema, await searchParams);
   const bots = await listBotsPage(prisma, { orgId: user.orgId, ...query });
+  const h = await headers();
+  const usage = botUsageSnippets(`${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`);
   return (
     <>
       <PageHeader title="Bots" description="Each bot authenticates with its own token and may lease only the secrets it is granted." />
       <div className="space-y-6">
         {can(user.role, "bots:write") ? (
           <Disclosure label="Create a bot">
-            <CreateBotForm />
+            <CreateBotForm usage={usage} />
           </Disclosure>
         ) : null}
         <ListSearch label="Search bots" q={query.q} sort={query.sort} direction={query.direction} placeholder="Bot name, e.g. accounting" />
