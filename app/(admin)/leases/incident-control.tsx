@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { createPortal } from "react-dom";
 import Link from "next/link";
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -25,6 +25,7 @@ export function IncidentControl({ bots, secrets, orgName }: { bots: Option[]; se
   const [slot, setSlot] = useState<HTMLElement | null>(null);
   useEffect(() => setSlot(document.getElementById("incident-result")), []);
   const kinds: Kind[] = ["bot", "secret", "all"];
+  const id = useId();
   const banner = result ? (
     <div role="status" className="card mb-4 flex flex-wrap items-center justify-between gap-2 border-emerald-300 bg-emerald-50 text-sm" data-testid="incident-result">
       <p>
@@ -71,28 +72,32 @@ export function IncidentControl({ bots, secrets, orgName }: { bots: Option[]; se
           ))}
         </fieldset>
         {kind === "bot" ? (
-          <label className="block space-y-1 text-sm">
-            <span className="font-medium">Bot</span>
-            <select name="botId" className="input" required>
+          <div className="space-y-1 text-sm">
+            <label htmlFor={`${id}-bot`} className="block font-medium">
+              Bot
+            </label>
+            <select id={`${id}-bot`} name="botId" className="input" required>
               {bots.map((b) => (
                 <option key={b.id} value={b.id}>
                   {b.label}
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         ) : null}
         {kind === "secret" ? (
-          <label className="block space-y-1 text-sm">
-            <span className="font-medium">Secret</span>
-            <select name="secretId" className="input" required>
+          <div className="space-y-1 text-sm">
+            <label htmlFor={`${id}-secret`} className="block font-medium">
+              Secret
+            </label>
+            <select id={`${id}-secret`} name="secretId" className="input" required>
               {secrets.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.label}
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         ) : null}
         {kind === "all" ? <p className="rounded-md bg-red-50 p-2 text-sm text-red-800">Every bot of {orgName} loses every lease it holds.</p> : null}
         <Checkbox name="freezeBots" label="Also freeze the bots involved" hint="Frozen bots cannot request new leases until unfrozen." />
