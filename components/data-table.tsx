@@ -226,7 +226,7 @@ export function DataTable<T>({ columns, data, getRowId, caption, empty, selectab
                   const clientState = clientSort && header.column.getCanSort() ? header.column.getIsSorted() : false;
                   const ariaSort = active ? (serverSort.direction === "asc" ? "ascending" : "descending") : clientState ? (clientState === "asc" ? "ascending" : "descending") : undefined;
                   return (
-                    <th key={header.id} scope="col" aria-sort={ariaSort} className={`px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${def.meta?.className ?? ""}`}>
+                    <th key={header.id} scope="col" aria-sort={ariaSort} className={`px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 [overflow-wrap:anywhere] ${def.meta?.className ?? ""}`}>
                       {serverSortable ? (
                         <Link
                           href={href({ sort: key, direction: active && serverSort.direction === "asc" ? "desc" : "asc", cursor: null })}
@@ -256,7 +256,7 @@ export function DataTable<T>({ columns, data, getRowId, caption, empty, selectab
                   {row.getVisibleCells().map((cell) => {
                     const meta = cell.column.columnDef.meta;
                     return (
-                      <td key={cell.id} data-label={labelOf(cell.column.columnDef)} data-priority={meta?.priority ?? 2} className={`px-3 py-2 align-top break-words ${meta?.className ?? ""}`}>
+                      <td key={cell.id} data-label={labelOf(cell.column.columnDef)} data-priority={meta?.priority ?? 2} className={`px-3 py-2 align-top [overflow-wrap:anywhere] ${meta?.className ?? ""}`}>
                         {flexRender(cell.column.columnDef.cell, cell.getContext())}
                       </td>
                     );

@@ -2,7 +2,7 @@
 // container does either, with realistic (long) seeded data. At 390 px the navigation is
 // a menu button and panel, reachable by keyboard. Add a page by adding it to PAGES.
 import { test, expect, type Page } from "@playwright/test";
-import { api, botCall, signIn, useVault } from "./support/vault";
+import { api, botCall, signIn, snap, useVault } from "./support/vault";
 
 const vault = useVault();
 
@@ -84,6 +84,7 @@ test("no admin page scrolls sideways at 1280 px", async ({ page }) => {
     await expect(page.locator("main h1").first()).toBeVisible();
     const o = await overflow(page);
     if (o.document > 0 || o.containers.length) failures.push(`${path}: document +${o.document}px; ${o.containers.join(", ")}`);
+    await snap(page, `wide-${path.split("/")[1]}${path.split("/").length > 2 ? "-detail" : ""}`);
   }
   expect(failures).toEqual([]);
 });
@@ -121,6 +122,7 @@ test("at 390 px the navigation is a menu, and list pages do not scroll sideways"
     await page.goto(`${vault.url}${path}`);
     const o = await overflow(page);
     if (o.document > 0 || o.containers.length) failures.push(`${path}: document +${o.document}px; ${o.containers.join(", ")}`);
+    await snap(page, `narrow-${path.slice(1)}`);
   }
   expect(failures).toEqual([]);
 });
