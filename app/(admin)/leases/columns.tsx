@@ -43,7 +43,7 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
       accessorKey: "secretName",
       meta: { priority: 1 },
       cell: ({ row }) => (
-        <>
+        <div>
           {row.original.secretId ? (
             <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono">
               {row.original.secretName}
@@ -52,10 +52,10 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
             <span className="font-mono">{row.original.secretName}</span>
           )}
           <span className="block text-xs text-slate-500">{row.original.scope}</span>
-        </>
+        </div>
       ),
     },
-    { header: "Justification", accessorKey: "justification", meta: { priority: 2, className: "min-w-40" }, cell: ({ row }) => <LongText text={row.original.justification} /> },
+    { header: "Justification", accessorKey: "justification", meta: { priority: 2, className: "min-w-48" }, cell: ({ row }) => <LongText text={row.original.justification} /> },
     { header: "Requested", accessorKey: "createdAt", meta: { priority: 3 }, cell: ({ row }) => <TimeCell value={row.original.createdAt} /> },
     { header: "Expires", accessorKey: "expiresAt", meta: { priority: 2 }, cell: ({ row }) => <TimeCell value={row.original.expiresAt} /> },
     {
