@@ -226,7 +226,7 @@ export function DataTable<T>({ columns, data, getRowId, caption, empty, selectab
                   const clientState = clientSort && header.column.getCanSort() ? header.column.getIsSorted() : false;
                   const ariaSort = active ? (serverSort.direction === "asc" ? "ascending" : "descending") : clientState ? (clientState === "asc" ? "ascending" : "descending") : undefined;
                   return (
-                    <th key={header.id} scope="col" aria-sort={ariaSort} className={`px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${def.meta?.className ?? ""}`}>
+                    <th key={header.id} scope="col" aria-sort={ariaSort} className={`px-2 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 ${def.meta?.className ?? ""}`}>
                       {serverSortable ? (
                         <Link
                           href={href({ sort: key, direction: active && serverSort.direction === "asc" ? "desc" : "asc", cursor: null })}
@@ -256,7 +256,7 @@ export function DataTable<T>({ columns, data, getRowId, caption, empty, selectab
                   {row.getVisibleCells().map((cell) => {
                     const meta = cell.column.columnDef.meta;
                     return (
-                      <td key={cell.id} data-label={labelOf(cell.column.columnDef)} data-priority={meta?.priority ?? 2} className={`px-3 py-2 align-top [overflow-wrap:anywhere] ${meta?.className ?? ""}`}>
+                      <td key={cell.id} data-label={labelOf(cell.column.columnDef)} data-priority={meta?.priority ?? 2} className={`px-2 py-2 align-top [overflow-wrap:anywhere] ${meta?.className ?? ""}`}>
                         {flexRender(cell.column.columnDef.cell, cell.getContext())}
                       </td>
                     );
@@ -301,7 +301,7 @@ export function LongText({ text, className = "" }: { text: string | null | undef
       aria-expanded={open}
       onClick={() => setOpen(!open)}
       // max-w caps the column's width: a long text wraps instead of squeezing its neighbours.
-      className={`block max-w-xs cursor-pointer text-left text-slate-700 hover:text-slate-900 ${open ? "whitespace-pre-wrap" : "line-clamp-2"} ${className}`}
+      className={`max-w-xs cursor-pointer text-left text-slate-700 hover:text-slate-900 ${open ? "block whitespace-pre-wrap" : "line-clamp-2"} ${className}`}
     >
       {text}
     </button>

@@ -4,6 +4,7 @@ import { prisma } from "@/lib/db/prisma";
 import { listLeasesPage } from "@/lib/leases/list-leases-page";
 import { LEASE_SORTS, LEASE_STATUSES, leasePageQuerySchema } from "@/lib/validations/lease";
 import { PageHeader } from "@/components/page-header";
+import { Disclosure } from "@/components/disclosure";
 import { LeasesTable } from "./columns";
 import { IncidentControl } from "./incident-control";
 
@@ -44,6 +45,7 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
         }
       />
       <div id="incident-result" />
+      <Disclosure label="Filters" defaultOpen={Boolean(query.botId || query.secretId || query.scope || query.status)}>
       <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter leases">
         {/* A new filter keeps the chosen order but starts again at the first page. */}
         <input type="hidden" name="sort" value={query.sort} />
@@ -94,6 +96,7 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
           </a>
         </div>
       </form>
+      </Disclosure>
       <LeasesTable data={leases.rows} canRevoke={canRevoke} paging={leases} sort={{ by: query.sort, direction: query.direction, keys: LEASE_SORTS }} />
     </>
   );
