@@ -9,15 +9,16 @@ export interface BotUsageSnippets {
 
 export function BotUsage({ usage }: { usage: BotUsageSnippets }) {
   return (
-    <div className="space-y-3" data-testid="bot-usage">
-      <h3 className="text-sm font-semibold">Use it</h3>
+    // Folded: the token's own Copy button stays the one obvious action.
+    <details className="space-y-3 text-sm" data-testid="bot-usage">
+      <summary className="cursor-pointer font-medium text-indigo-700">How to use this token (CLI and MCP client)</summary>
       {(
         [
           ["CLI (runtime-vault exec)", usage.cli],
           ["MCP client configuration (one entry per mount)", usage.mcp],
         ] as const
       ).map(([title, text]) => (
-        <div key={title} className="space-y-1">
+        <div key={title} className="mt-2 space-y-1">
           <div className="flex items-center justify-between gap-2">
             <h4 className="text-xs font-medium text-slate-700">{title}</h4>
             <CopyButton value={text} />
@@ -26,6 +27,6 @@ export function BotUsage({ usage }: { usage: BotUsageSnippets }) {
         </div>
       ))}
       <p className="text-xs text-slate-600">Replace the placeholders with the token above and the secret or mount names; nothing here is a secret.</p>
-    </div>
+    </details>
   );
 }

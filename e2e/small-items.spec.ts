@@ -32,6 +32,7 @@ test("favicon, kept value, bot usage, mount TTL, approvals grammar", async ({ pa
   await page.getByLabel("Name").fill("usage-bot");
   await page.getByRole("button", { name: "Create bot" }).click();
   const usage = page.getByTestId("bot-usage");
+  await usage.getByText("How to use this token").click();
   await expect(usage).toContainText(`export RV_URL=${vault.url}`);
   await expect(usage).toContainText("runtime-vault exec --secret");
   await expect(usage).toContainText('"mcpServers"');
