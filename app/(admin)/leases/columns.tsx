@@ -30,7 +30,8 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
     {
       header: "Bot",
       accessorKey: "botName",
-      meta: { priority: 1 },
+      // Room for a usual name on one line; only an unusually long one wraps mid-word.
+      meta: { priority: 1, className: "min-w-28" },
       cell: ({ row }) => (
         <Link href={`/bots/${row.original.botId}`} className="link">
           {row.original.botName}
@@ -41,7 +42,7 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
       // The scope sits under the name: one column instead of two keeps the row within 1280 px.
       header: "Secret",
       accessorKey: "secretName",
-      meta: { priority: 1 },
+      meta: { priority: 1, className: "min-w-36" },
       cell: ({ row }) => (
         <div>
           {row.original.secretId ? (

@@ -121,7 +121,7 @@ export default async function OverviewPage() {
         {stats.recentDenials ? (
           <section className="card lg:col-span-2" aria-labelledby="denials-heading">
             <h2 id="denials-heading" className="font-semibold">
-              Denied in the last 24 hours
+              Recent denials (last 24 hours)
             </h2>
             <p className="text-xs text-slate-500">
               {stats.recentDenials.length < stats.denied24h ? `The latest ${stats.recentDenials.length} of ${stats.denied24h}. ` : null}
