@@ -6,14 +6,16 @@ interface FieldProps {
   errors?: string[];
   hint?: ReactNode;
   children: (props: { id: string; name: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode;
+  /** Extra classes for the wrapper (a grid span). */
+  className?: string;
 }
 
 /** Label, control, hint and the schema's error messages, wired for screen readers. */
-export function Field({ label, name, errors, hint, children }: FieldProps) {
+export function Field({ label, name, errors, hint, children, className = "" }: FieldProps) {
   const id = `field-${name}`;
   const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="space-y-1">
+    <div className={`space-y-1 ${className}`}>
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>

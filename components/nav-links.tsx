@@ -5,7 +5,7 @@ import { usePathname } from "next/navigation";
 export function NavLinks({ items }: { items: { href: string; label: string; badge?: number }[] }) {
   const pathname = usePathname();
   return (
-    <ul className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
+    <ul className="flex flex-col gap-1">
       {items.map((item) => {
         const current = pathname === item.href || pathname.startsWith(item.href + "/");
         return (

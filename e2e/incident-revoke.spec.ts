@@ -29,6 +29,8 @@ test("security revokes every lease of the org and freezes the bots", async ({ pa
   await page.getByRole("button", { name: "Incident: revoke all…" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("The whole organization").check();
+  // The whole organization is confirmed by typing its name.
+  await dialog.getByLabel(/Type Acme to confirm/).fill("Acme");
   await dialog.getByLabel("Also freeze the bots involved").check();
   await dialog.getByLabel(/Reason/).fill("Credential leak suspected in CI logs");
   await snap(page, "incident-dialog");

@@ -6,9 +6,12 @@ import { can } from "@/lib/auth/roles";
 import type { Role } from "@/lib/generated/prisma/enums";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DENIAL_TYPES = ["lease.denied", "lease.rejected", "lease.resolve_denied"];
 
 /**
+ * "Denied (24 h)" and the list of recent denials read the same events: every audit event
+ * of the last 24 hours whose outcome is denied (the list used to take any denial ever and
+ * the count only three lease types, so they disagreed).
+ *
  * `role` decides what may be read: recent denials are audit events (with reasons),
  * so a role without audit:read gets null there and the query is not even run.
  */
@@ -16,11 +19,13 @@ export async function getOverviewStats(db: Db, { orgId, role, now = new Date() }
   const since = new Date(now.getTime() - DAY_MS);
   const policy = await db.policy.findUniqueOrThrow({ where: { orgId }, select: { rotationPeriodDays: true } });
   const rotationCutoff = new Date(now.getTime() - policy.rotationPeriodDays * DAY_MS);
-  const [activeLeases, pendingApprovals, issued24h, denied24h, dueForRotation, frozenBots, recentDenials] = await Promise.all([
+  const denied = { orgId, outcome: "denied", createdAt: { gte: since } } as const;
+  const [activeLeases, pendingApprovals, issued24h, denied24h, secretCount, dueForRotation, frozenBots, recentDenials] = await Promise.all([
     db.lease.count({ where: { orgId, status: "active", expiresAt: { gt: now } } }),
     db.lease.count({ where: { orgId, status: "pending", expiresAt: { gt: now } } }),
     db.auditEvent.count({ where: { orgId, type: { in: ["lease.granted", "lease.approved"] }, createdAt: { gte: since } } }),
-    db.auditEvent.count({ where: { orgId, type: { in: DENIAL_TYPES }, outcome: "denied", createdAt: { gte: since } } }),
+    db.auditEvent.count({ where: denied }),
+    db.secret.count({ where: { orgId } }),
     db.secret.findMany({
       where: { orgId, rotatedAt: { lt: rotationCutoff } },
       select: { id: true, name: true, scope: true, rotatedAt: true },
@@ -28,16 +33,22 @@ export async function getOverviewStats(db: Db, { orgId, role, now = new Date() }
       take: 20,
     }),
     db.bot.findMany({ where: { orgId, frozenAt: { not: null } }, select: { id: true, name: true, frozenAt: true }, orderBy: { frozenAt: "desc" }, take: 20 }),
-    can(role, "audit:read") ? db.auditEvent.findMany({ where: { orgId, outcome: "denied" }, select: auditEventSelect, orderBy: { seq: "desc" }, take: 10 }) : null,
+    can(role, "audit:read") ? db.auditEvent.findMany({ where: denied, select: auditEventSelect, orderBy: { seq: "desc" }, take: 10 }) : null,
   ]);
+  // Denials name the bot, not only its id.
+  const botIds = [...new Set((recentDenials ?? []).map((e) => e.botId).filter((id): id is string => !!id))];
+  const bots = botIds.length ? await db.bot.findMany({ where: { orgId, id: { in: botIds } }, select: { id: true, name: true } }) : [];
+  const botNames = new Map(bots.map((b) => [b.id, b.name]));
   return {
     activeLeases,
     pendingApprovals,
     issued24h,
     denied24h,
+    since,
+    secretCount,
     rotationPeriodDays: policy.rotationPeriodDays,
     dueForRotation,
     frozenBots,
-    recentDenials: recentDenials?.map(presentEvent) ?? null,
+    recentDenials: recentDenials?.map((e) => ({ ...presentEvent(e), botName: e.botId ? (botNames.get(e.botId) ?? null) : null })) ?? null,
   };
 }

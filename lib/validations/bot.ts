@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, scopeSchema, textSchema } from "./common";
+import { pagingSchema } from "./paging";
 
 export const createBotSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "Use lower-case letters, digits and dashes (max 64)"),
@@ -24,3 +25,8 @@ export const deleteBotFormSchema = z.strictObject({
 });
 
 export const freezeBotSchema = z.strictObject({ reason: textSchema().max(500).optional() });
+
+export const BOT_SORTS = ["name", "environment", "createdAt"] as const;
+/** The bots page: search by name, keyset paging and sorting. */
+export const botPageQuerySchema = pagingSchema(BOT_SORTS, { sort: "name", direction: "asc" });
+export type BotPageQuery = z.infer<typeof botPageQuerySchema>;

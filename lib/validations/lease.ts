@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, scopeSchema, secretNameSchema, textSchema, ttlSecondsSchema } from "./common";
+import { pagingSchema } from "./paging";
 
 export const requestLeaseSchema = z.strictObject({
   secret: secretNameSchema,
@@ -37,3 +38,8 @@ export const bulkRevokeSchema = z.union([
   z.strictObject({ all: z.literal(true), reason }),
 ]);
 export type BulkRevokeInput = z.infer<typeof bulkRevokeSchema>;
+
+/** The admin leases page: the filters above plus keyset paging and sorting. */
+export const LEASE_SORTS = ["createdAt", "expiresAt", "status", "botName", "secretName", "scope", "resolveCount"] as const;
+export const leasePageQuerySchema = listLeasesQuerySchema.omit({ limit: true }).extend(pagingSchema(LEASE_SORTS, { sort: "createdAt", direction: "desc" }).shape);
+export type LeasePageQuery = z.infer<typeof leasePageQuerySchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { textSchema } from "./common";
+import { pagingSchema } from "./paging";
 
 export const ROLES = ["owner", "admin", "security", "viewer"] as const;
 
@@ -23,3 +24,8 @@ export const changePasswordSchema = z.strictObject({
   current: z.string().min(1, "Enter your current password").max(200),
   password: passwordSchema,
 });
+
+export const MEMBER_SORTS = ["email", "role", "createdAt"] as const;
+/** The members page: search by email, keyset paging and sorting. */
+export const memberPageQuerySchema = pagingSchema(MEMBER_SORTS, { sort: "email", direction: "asc" });
+export type MemberPageQuery = z.infer<typeof memberPageQuerySchema>;

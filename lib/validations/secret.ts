@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema, MAX_VALUE_BYTES, scopeSchema, sealedTextSchema, secretNameSchema, textSchema } from "./common";
+import { pagingSchema } from "./paging";
 
 export const secretValueSchema = sealedTextSchema()
   .min(1, "Value must not be empty")
@@ -47,3 +48,8 @@ export const listSecretsQuerySchema = z.strictObject({
   scope: scopeSchema.optional(),
   name: secretNameSchema.optional(),
 });
+
+export const SECRET_SORTS = ["name", "scope", "currentVersion", "rotatedAt", "createdAt"] as const;
+/** The catalogue page: search by name, keyset paging and sorting. */
+export const secretPageQuerySchema = pagingSchema(SECRET_SORTS, { sort: "name", direction: "asc" });
+export type SecretPageQuery = z.infer<typeof secretPageQuerySchema>;

@@ -84,6 +84,7 @@ export function PendingTable({ data, canDecide, required }: { data: PendingRow[]
       columns={columns(canDecide, required)}
       data={data}
       getRowId={(r) => r.id}
+      clientSort
       caption="Lease requests awaiting approval"
       empty="Nothing is waiting for approval. Requests appear here when a bot asks for a secret covered by an approval rule (Org policy)."
     />

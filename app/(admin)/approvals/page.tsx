@@ -29,7 +29,7 @@ export default async function ApprovalsPage() {
     <>
       <PageHeader
         title="Approvals"
-        description={`Lease requests under an approval rule. ${policy.approvalsRequired} distinct approval${policy.approvalsRequired === 1 ? "" : "s"} release a lease; one denial ends it.`}
+        description={`Lease requests under an approval rule. ${policy.approvalsRequired === 1 ? "One approval releases" : `${policy.approvalsRequired} distinct approvals release`} a lease; one denial ends it.`}
       />
       <PendingTable data={rows} canDecide={can(role, "approvals:decide")} required={policy.approvalsRequired} />
     </>

@@ -1,9 +1,8 @@
 "use client";
 import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
-import { DataTable } from "@/components/data-table";
+import { DataTable, LongText, TimeCell, type PageInfo, type ServerSort } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
-import { formatTime } from "@/lib/format";
 
 export interface BotRow {
   id: string;
@@ -14,26 +13,39 @@ export interface BotRow {
   createdAt: Date;
   grantCount: number;
   activeLeaseCount: number;
+  lastUsedAt?: Date | null;
 }
 
 const columns: ColumnDef<BotRow>[] = [
   {
     header: "Name",
     accessorKey: "name",
+    meta: { priority: 1 },
     cell: ({ row }) => (
       <Link href={`/bots/${row.original.id}`} className="link">
         {row.original.name}
       </Link>
     ),
   },
-  { header: "Status", id: "status", cell: ({ row }) => <StatusBadge status={row.original.frozen ? "frozen" : "active"} /> },
+  { header: "Status", id: "status", meta: { priority: 1 }, cell: ({ row }) => <StatusBadge status={row.original.frozen ? "frozen" : "active"} /> },
   { header: "Environment", accessorKey: "environment", cell: ({ row }) => <span className="font-mono">{row.original.environment}</span> },
-  { header: "Grants", accessorKey: "grantCount" },
-  { header: "Active leases", accessorKey: "activeLeaseCount" },
-  { header: "Description", accessorKey: "description", cell: ({ row }) => <span className="text-slate-600">{row.original.description || "—"}</span> },
-  { header: "Created", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
+  { header: "Grants", accessorKey: "grantCount", meta: { priority: 3 } },
+  { header: "Active leases", accessorKey: "activeLeaseCount", meta: { priority: 2 } },
+  { header: "Last used", accessorKey: "lastUsedAt", meta: { priority: 2 }, cell: ({ row }) => (row.original.lastUsedAt ? <TimeCell value={row.original.lastUsedAt} /> : <span className="text-slate-500">never</span>) },
+  { header: "Description", accessorKey: "description", meta: { priority: 3 }, cell: ({ row }) => <LongText text={row.original.description} /> },
+  { header: "Created", accessorKey: "createdAt", meta: { priority: 3 }, cell: ({ row }) => <TimeCell value={row.original.createdAt} /> },
 ];
 
-export function BotsTable({ data }: { data: BotRow[] }) {
-  return <DataTable columns={columns} data={data} getRowId={(r) => r.id} caption="Bots" empty="No bots yet. Create one above, then grant it the secrets it needs." />;
+export function BotsTable({ data, searched, paging, sort }: { data: BotRow[]; searched?: boolean; paging?: PageInfo; sort?: ServerSort }) {
+  return (
+    <DataTable
+      columns={columns}
+      data={data}
+      getRowId={(r) => r.id}
+      caption="Bots"
+      paging={paging}
+      serverSort={sort}
+      empty={searched ? "No bot matches this search." : "No bots yet. Create one above, then grant it the secrets it needs."}
+    />
+  );
 }

@@ -4,11 +4,12 @@ import { useActionState } from "react";
 import { Field } from "@/components/field";
 import { FormMessage } from "@/components/form-message";
 import { ShownOnce } from "@/components/shown-once";
+import { BotUsage, type BotUsageSnippets } from "@/components/bot-usage";
 import { SubmitButton } from "@/components/submit-button";
 import { initialFormState, submitted } from "@/lib/forms/form-state";
 import { createBotAction } from "./actions";
 
-export function CreateBotForm() {
+export function CreateBotForm({ usage }: { usage?: BotUsageSnippets }) {
   const [state, action] = useActionState(createBotAction, initialFormState);
   const e = state.fieldErrors ?? {};
   return (
@@ -32,6 +33,7 @@ export function CreateBotForm() {
       {state.ok && state.secretOnce ? (
         <div className="space-y-2 md:col-span-2">
           <ShownOnce label="Bot token" value={state.secretOnce} />
+          {usage ? <BotUsage usage={usage} /> : null}
           <Link className="link text-sm" href={`/bots/${String(state.data?.botId)}`}>
             Set this bot’s permissions →
           </Link>

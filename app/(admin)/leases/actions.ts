@@ -30,6 +30,10 @@ export async function incidentAction(_prev: FormState, fd: FormData): Promise<Fo
     // Checked alone first so a missing reason shows on its field, not as a union mismatch.
     const { reason } = revokeLeaseSchema.required().parse({ reason: text(fd, "reason") });
     const target = kind === "bot" ? { botId: text(fd, "botId"), reason } : kind === "secret" ? { secretId: text(fd, "secretId"), reason } : { all: true, reason };
+    // The whole organization is confirmed by typing its name (checked here too, not only in the dialog).
+    if (kind !== "bot" && kind !== "secret" && text(fd, "confirm") !== user.orgName) {
+      return { status: 400, message: `Type the organization's name (${user.orgName}) to revoke every lease.`, fieldErrors: { confirm: [`Type ${user.orgName} to confirm`] } };
+    }
     const input = incidentSchema.parse({ target, freezeBots: bool(fd, "freezeBots") });
     // Freezing is its own permission (today the same roles as revoking; checked so they cannot drift apart).
     if (input.freezeBots && !can(user.role, "bots:freeze")) {
@@ -40,6 +44,7 @@ export async function incidentAction(_prev: FormState, fd: FormData): Promise<Fo
     return {
       ok: true,
       message: `Revoked ${result.revoked} lease${result.revoked === 1 ? "" : "s"}${input.freezeBots ? ` and froze ${result.frozenBots} bot${result.frozenBots === 1 ? "" : "s"}` : ""}.`,
+      data: { revoked: result.revoked, frozenBots: result.frozenBots },
     };
   });
 }

@@ -1,10 +1,9 @@
 "use client";
 import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
-import { DataTable } from "@/components/data-table";
+import { DataTable, LongText, TimeCell, type PageInfo, type ServerSort } from "@/components/data-table";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { StatusBadge } from "@/components/status-badge";
-import { formatTime } from "@/lib/format";
 import { revokeLeasesAction } from "./actions";
 
 export interface LeaseRow {
@@ -27,10 +26,12 @@ const revocable = (status: string) => status === "active" || status === "pending
 
 function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
   return [
-    { header: "Status", accessorKey: "status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+    { header: "Status", accessorKey: "status", meta: { priority: 1 }, cell: ({ row }) => <StatusBadge status={row.original.status} /> },
     {
       header: "Bot",
       accessorKey: "botName",
+      // Room for a usual name on one line; only an unusually long one wraps mid-word.
+      meta: { priority: 1, className: "min-w-28" },
       cell: ({ row }) => (
         <Link href={`/bots/${row.original.botId}`} className="link">
           {row.original.botName}
@@ -38,25 +39,41 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
       ),
     },
     {
+      // The scope sits under the name: one column instead of two keeps the row within 1280 px.
       header: "Secret",
       accessorKey: "secretName",
-      cell: ({ row }) =>
-        row.original.secretId ? (
-          <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono">
-            {row.original.secretName}
-          </Link>
-        ) : (
-          <span className="font-mono">{row.original.secretName}</span>
-        ),
+      meta: { priority: 1, className: "min-w-36" },
+      cell: ({ row }) => (
+        <div>
+          {row.original.secretId ? (
+            <Link href={`/catalogue/${row.original.secretId}`} className="link font-mono">
+              {row.original.secretName}
+            </Link>
+          ) : (
+            <span className="font-mono">{row.original.secretName}</span>
+          )}
+          <span className="block text-xs text-slate-500">{row.original.scope}</span>
+        </div>
+      ),
     },
-    { header: "Scope", accessorKey: "scope" },
-    { header: "Justification", accessorKey: "justification", cell: ({ row }) => <span className="line-clamp-2 max-w-xs text-slate-700">{row.original.justification || "—"}</span> },
-    { header: "Requested", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}</span> },
-    { header: "Expires", accessorKey: "expiresAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.expiresAt)}</span> },
-    { header: "Resolves", accessorKey: "resolveCount", cell: ({ row }) => <span className="tabular-nums">{row.original.resolveCount}{row.original.singleUse ? " (single-use)" : ""}</span> },
+    { header: "Justification", accessorKey: "justification", meta: { priority: 2, className: "min-w-48" }, cell: ({ row }) => <LongText text={row.original.justification} /> },
+    { header: "Requested", accessorKey: "createdAt", meta: { priority: 3 }, cell: ({ row }) => <TimeCell value={row.original.createdAt} /> },
+    { header: "Expires", accessorKey: "expiresAt", meta: { priority: 2 }, cell: ({ row }) => <TimeCell value={row.original.expiresAt} /> },
+    {
+      header: "Resolves",
+      accessorKey: "resolveCount",
+      meta: { priority: 3 },
+      cell: ({ row }) => (
+        <span className="tabular-nums">
+          {row.original.resolveCount}
+          {row.original.singleUse ? <span className="block text-xs text-slate-500">single-use</span> : null}
+        </span>
+      ),
+    },
     {
       id: "actions",
       header: () => <span className="sr-only">Actions</span>,
+      meta: { priority: 1, label: "" },
       cell: ({ row }) =>
         canRevoke && revocable(row.original.status) ? (
           <ConfirmDialog
@@ -76,11 +93,13 @@ function columns(canRevoke: boolean): ColumnDef<LeaseRow>[] {
   ];
 }
 
-export function LeasesTable({ data, canRevoke }: { data: LeaseRow[]; canRevoke: boolean }) {
+export function LeasesTable({ data, canRevoke, paging, sort }: { data: LeaseRow[]; canRevoke: boolean; paging?: PageInfo; sort?: ServerSort }) {
   return (
     <DataTable
       columns={columns(canRevoke)}
       data={data}
+      paging={paging}
+      serverSort={sort}
       getRowId={(r) => r.id}
       caption="Leases"
       selectable={canRevoke}

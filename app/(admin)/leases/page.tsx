@@ -1,9 +1,10 @@
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
-import { listLeases } from "@/lib/leases/list-leases";
-import { LEASE_STATUSES, listLeasesQuerySchema } from "@/lib/validations/lease";
+import { listLeasesPage } from "@/lib/leases/list-leases-page";
+import { LEASE_SORTS, LEASE_STATUSES, leasePageQuerySchema } from "@/lib/validations/lease";
 import { PageHeader } from "@/components/page-header";
+import { Disclosure } from "@/components/disclosure";
 import { LeasesTable } from "./columns";
 import { IncidentControl } from "./incident-control";
 
@@ -14,8 +15,8 @@ type Search = Record<string, string | string[] | undefined>;
 /** Filters come from the URL (shareable); anything malformed is ignored rather than fatal. */
 function filters(search: Search) {
   const raw = Object.fromEntries(Object.entries(search).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
-  const parsed = listLeasesQuerySchema.safeParse(raw);
-  return parsed.success ? parsed.data : listLeasesQuerySchema.parse({});
+  const parsed = leasePageQuerySchema.safeParse(raw);
+  return parsed.success ? parsed.data : leasePageQuerySchema.parse({});
 }
 
 export default async function LeasesPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -23,11 +24,10 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
   const { orgId, role } = user;
   const query = filters(await searchParams);
   const [leases, bots, secrets] = await Promise.all([
-    listLeases(prisma, { orgId, ...query }),
+    listLeasesPage(prisma, { orgId, ...query }),
     prisma.bot.findMany({ where: { orgId }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
     prisma.secret.findMany({ where: { orgId }, select: { id: true, name: true, scope: true }, orderBy: [{ name: "asc" }, { scope: "asc" }] }),
   ]);
-  const botNames = Object.fromEntries(bots.map((b) => [b.id, b.name]));
   const canRevoke = can(role, "leases:revoke");
   return (
     <>
@@ -36,11 +36,20 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
         description="Active and recent leases. Revocation takes effect at the bot's next resolve; nothing is cached in between."
         actions={
           canRevoke ? (
-            <IncidentControl bots={bots.map((b) => ({ id: b.id, label: b.name }))} secrets={secrets.map((s) => ({ id: s.id, label: `${s.name} (${s.scope})` }))} />
+            <IncidentControl
+              orgName={user.orgName}
+              bots={bots.map((b) => ({ id: b.id, label: b.name }))}
+              secrets={secrets.map((s) => ({ id: s.id, label: `${s.name} (${s.scope})` }))}
+            />
           ) : null
         }
       />
+      <div id="incident-result" />
+      <Disclosure label="Filters" defaultOpen={Boolean(query.botId || query.secretId || query.scope || query.status)}>
       <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter leases">
+        {/* A new filter keeps the chosen order but starts again at the first page. */}
+        <input type="hidden" name="sort" value={query.sort} />
+        <input type="hidden" name="direction" value={query.direction} />
         <label className="space-y-1 text-sm">
           <span className="font-medium">Bot</span>
           <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
@@ -87,7 +96,8 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
           </a>
         </div>
       </form>
-      <LeasesTable data={leases.map((l) => ({ ...l, botName: botNames[l.botId] ?? l.botId }))} canRevoke={canRevoke} />
+      </Disclosure>
+      <LeasesTable data={leases.rows} canRevoke={canRevoke} paging={leases} sort={{ by: query.sort, direction: query.direction, keys: LEASE_SORTS }} />
     </>
   );
 }

@@ -2,7 +2,7 @@
 import { useActionState } from "react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { DataTable } from "@/components/data-table";
+import { DataTable, type PageInfo, type ServerSort } from "@/components/data-table";
 import { SubmitButton } from "@/components/submit-button";
 import { formatTime } from "@/lib/format";
 import { initialFormState } from "@/lib/forms/form-state";
@@ -45,13 +45,14 @@ function RoleForm({ member }: { member: MemberRow }) {
 
 function columns(selfId: string): ColumnDef<MemberRow>[] {
   return [
-    { header: "Email", accessorKey: "email" },
-    { header: "Name", accessorKey: "name", cell: ({ row }) => row.original.name ?? "—" },
-    { header: "Role", accessorKey: "role", cell: ({ row }) => <RoleForm member={row.original} /> },
+    { header: "Email", accessorKey: "email", meta: { priority: 1 } },
+    { header: "Name", accessorKey: "name", meta: { priority: 3 }, cell: ({ row }) => row.original.name ?? "—" },
+    { header: "Role", accessorKey: "role", meta: { priority: 1 }, cell: ({ row }) => <RoleForm member={row.original} /> },
     { header: "Since", accessorKey: "createdAt", cell: ({ row }) => <span className="whitespace-nowrap">{formatTime(row.original.createdAt)}{row.original.invitePending ? " · invited" : ""}</span> },
     {
       id: "actions",
       header: () => <span className="sr-only">Actions</span>,
+      meta: { priority: 1, label: "" },
       cell: ({ row }) =>
         row.original.id === selfId ? (
           <span className="text-xs text-slate-500">you</span>
@@ -70,6 +71,6 @@ function columns(selfId: string): ColumnDef<MemberRow>[] {
   ];
 }
 
-export function MembersTable({ data, selfId }: { data: MemberRow[]; selfId: string }) {
-  return <DataTable columns={columns(selfId)} data={data} getRowId={(r) => r.id} caption="Members" empty="No members." />;
+export function MembersTable({ data, selfId, paging, sort }: { data: MemberRow[]; selfId: string; paging?: PageInfo; sort?: ServerSort }) {
+  return <DataTable columns={columns(selfId)} data={data} getRowId={(r) => r.id} caption="Members" empty="No member matches this search." paging={paging} serverSort={sort} />;
 }

@@ -8,6 +8,8 @@ import { mcpClientConfig } from "@/lib/mounts/mcp-client-config";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { CopyButton } from "@/components/copy-button";
 import { PageHeader } from "@/components/page-header";
+import { Disclosure } from "@/components/disclosure";
+import { formatDuration } from "@/lib/format";
 import { CreateMountForm } from "./create-mount-form";
 import { deleteMountAction } from "./actions";
 
@@ -34,7 +36,11 @@ export default async function MountsPage() {
         description="Launch recipes for MCP servers: runtime-vault mcp run leases the mapped secrets as the mount's bot and hands them to the server, masked as <secret:NAME> in everything the model sees."
       />
       <div className="space-y-6">
-        {writable ? <CreateMountForm bots={bots.map((b) => ({ id: b.id, name: b.name }))} /> : null}
+        {writable ? (
+          <Disclosure label="Create a mount">
+            <CreateMountForm bots={bots.map((b) => ({ id: b.id, name: b.name }))} />
+          </Disclosure>
+        ) : null}
         {mounts.length === 0 ? (
           <p className="card text-sm text-slate-600">No mounts yet. Create one for each MCP server that needs a credential, then grant its bot the secrets (optionally limited to the mount).</p>
         ) : (
@@ -65,9 +71,11 @@ export default async function MountsPage() {
                     </>
                   )}
                   <dt className="text-slate-600">Secrets</dt>
-                  <dd className="font-mono">{m.mappings.map(describeMapping).join(", ")}</dd>
+                  <dd className="font-mono [overflow-wrap:anywhere]">{m.mappings.map(describeMapping).join(", ")}</dd>
                   <dt className="text-slate-600">Justification</dt>
                   <dd>{m.justificationTemplate}</dd>
+                  <dt className="text-slate-600">Lease TTL</dt>
+                  <dd data-testid="mount-ttl">{m.ttlSeconds ? formatDuration(m.ttlSeconds) : "the policy’s default"}</dd>
                   <dt className="text-slate-600">Grants limited to it</dt>
                   <dd>{m.grantCount}</dd>
                 </dl>
@@ -76,7 +84,7 @@ export default async function MountsPage() {
                     <h3 className="text-sm font-medium">MCP client configuration</h3>
                     <CopyButton value={json} />
                   </div>
-                  <pre className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{json}</pre>
+                  <pre className="whitespace-pre-wrap break-all rounded bg-slate-900 p-3 text-xs text-slate-100">{json}</pre>
                   <p className="text-xs text-slate-600">It holds no secret: paste the bot’s token in place of the placeholder.</p>
                 </div>
               </section>

@@ -79,6 +79,7 @@ export function TokensTable({ data, showMember, selfId }: { data: TokenRow[]; sh
       columns={columns(showMember, selfId, names)}
       data={data}
       getRowId={(r) => r.id}
+      clientSort
       caption="API tokens"
       empty="No API tokens. Create one above for scripts and automation that call the admin API."
     />

@@ -4,6 +4,7 @@ import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
 import { listApiTokens } from "@/lib/api-tokens/list-api-tokens";
 import { PageHeader } from "@/components/page-header";
+import { Disclosure } from "@/components/disclosure";
 import { CreateTokenForm } from "./create-token-form";
 import { TokensTable } from "./columns";
 
@@ -34,7 +35,9 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
         }
       />
       <div className="space-y-6">
-        <CreateTokenForm />
+        <Disclosure label="Create a token">
+          <CreateTokenForm />
+        </Disclosure>
         <TokensTable data={tokens} showMember={all} selfId={user.id} />
       </div>
     </>

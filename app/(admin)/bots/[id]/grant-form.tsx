@@ -21,9 +21,10 @@ export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: st
     );
   }
   return (
-    <form action={action} className="grid items-start gap-3 md:grid-cols-4" aria-label="Grant a secret">
+    <form action={action} className="grid items-start gap-3 md:grid-cols-6" aria-label="Grant a secret">
       <input type="hidden" name="botId" value={botId} />
-      <Field label="Secret" name="secretId" errors={e.secretId}>
+      {/* Half the row: secret names and scopes are long, and a cut-off option cannot be told apart. */}
+      <Field label="Secret" name="secretId" errors={e.secretId} className="md:col-span-3">
         {(p) => (
           <select {...p} className="input" defaultValue={submitted(state, "secretId")} required>
             {secrets.map((s) => (
@@ -51,7 +52,7 @@ export function GrantForm({ botId, secrets }: { botId: string; secrets: { id: st
       <div className="flex flex-wrap items-center gap-2 pt-6">
         <SubmitButton>Grant</SubmitButton>
       </div>
-      <div className="md:col-span-4">
+      <div className="md:col-span-6">
         <FormMessage state={state} />
       </div>
     </form>
