@@ -16,6 +16,8 @@ const PAGES: (string | ((s: Seeded) => string))[] = [
   "/overview",
   "/catalogue",
   (s) => `/catalogue/${s.secretId}`,
+  (s) => `/catalogue/${s.secretId}?tab=access`,
+  (s) => `/catalogue/${s.secretId}?tab=blast-radius`,
   "/bots",
   (s) => `/bots/${s.botId}`,
   "/mounts",

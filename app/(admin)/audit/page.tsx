@@ -10,6 +10,7 @@ import { formatUtcInput, parseUtcInput } from "@/lib/audit/utc-input";
 import { AuditTable } from "./columns";
 import { LiveUpdates } from "./live-updates";
 import { VerifyChainButton } from "./verify-chain-button";
+import { Disclosure } from "@/components/disclosure";
 
 export const metadata = { title: "Audit timeline" };
 
@@ -68,99 +69,102 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </>
         }
       />
-      <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter audit events">
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">From (UTC)</span>
-          <input name="from" aria-label="From (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.from)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">To (UTC)</span>
-          <input name="to" aria-label="To (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.to)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Event type</span>
-          <select name="type" aria-label="Event type" defaultValue={query.type ?? ""} className="input">
-            <option value="">Any type</option>
-            {query.type && !EVENT_TYPES.includes(query.type) ? <option value={query.type}>{query.type}</option> : null}
-            {Object.entries(EVENT_TYPE_GROUPS).map(([group, types]) => (
-              <optgroup key={group} label={group}>
-                {types.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Outcome</span>
-          <select name="outcome" aria-label="Outcome" defaultValue={query.outcome ?? ""} className="input">
-            <option value="">Any</option>
-            <option value="success">success</option>
-            <option value="denied">denied</option>
-            <option value="failure">failure</option>
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Bot</span>
-          <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
-            <option value="">All bots</option>
-            {bots.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Secret</span>
-          <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
-            <option value="">All secrets</option>
-            {secrets.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name} ({s.scope})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Actor</span>
-          <select name="actorId" aria-label="Actor" defaultValue={query.actorId ?? ""} className="input">
-            <option value="">Anyone</option>
-            {members.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.email}
-              </option>
-            ))}
-            {bots.map((b) => (
-              <option key={b.id} value={b.id}>
-                bot {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Justification contains</span>
-          <input name="q" aria-label="Justification contains" defaultValue={query.q ?? ""} className="input" />
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Lease id</span>
-          <input name="leaseId" aria-label="Lease id" defaultValue={query.leaseId ?? ""} className="input font-mono" placeholder="lse_…" spellCheck={false} />
-        </label>
-        <p id="time-format" className="text-xs text-slate-500 sm:col-span-2 lg:col-span-3 lg:self-end">
-          Times are UTC, 24-hour, written as in the table: YYYY-MM-DD HH:MM.
-        </p>
-        <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">
-          <button type="submit" className="btn btn-primary">
-            Apply filters
-          </button>
-          <a href="/audit" className="btn">
-            Clear
-          </a>
-          {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
-        </div>
-      </form>
+      {/* At narrow widths the filters fold away so the timeline is on the first screen. */}
+      <Disclosure label="Filters" defaultOpen={FILTER_KEYS.some((k) => Boolean(filters[k]))}>
+        <form method="get" className="card mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter audit events">
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">From (UTC)</span>
+            <input name="from" aria-label="From (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.from)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">To (UTC)</span>
+            <input name="to" aria-label="To (UTC)" aria-describedby="time-format" defaultValue={formatUtcInput(query.to)} className="input font-mono" placeholder="YYYY-MM-DD HH:MM" inputMode="numeric" />
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Event type</span>
+            <select name="type" aria-label="Event type" defaultValue={query.type ?? ""} className="input">
+              <option value="">Any type</option>
+              {query.type && !EVENT_TYPES.includes(query.type) ? <option value={query.type}>{query.type}</option> : null}
+              {Object.entries(EVENT_TYPE_GROUPS).map(([group, types]) => (
+                <optgroup key={group} label={group}>
+                  {types.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Outcome</span>
+            <select name="outcome" aria-label="Outcome" defaultValue={query.outcome ?? ""} className="input">
+              <option value="">Any</option>
+              <option value="success">success</option>
+              <option value="denied">denied</option>
+              <option value="failure">failure</option>
+            </select>
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Bot</span>
+            <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
+              <option value="">All bots</option>
+              {bots.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Secret</span>
+            <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
+              <option value="">All secrets</option>
+              {secrets.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} ({s.scope})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Actor</span>
+            <select name="actorId" aria-label="Actor" defaultValue={query.actorId ?? ""} className="input">
+              <option value="">Anyone</option>
+              {members.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.email}
+                </option>
+              ))}
+              {bots.map((b) => (
+                <option key={b.id} value={b.id}>
+                  bot {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Justification contains</span>
+            <input name="q" aria-label="Justification contains" defaultValue={query.q ?? ""} className="input" />
+          </label>
+          <label className="space-y-1 text-sm">
+            <span className="font-medium">Lease id</span>
+            <input name="leaseId" aria-label="Lease id" defaultValue={query.leaseId ?? ""} className="input font-mono" placeholder="lse_…" spellCheck={false} />
+          </label>
+          <p id="time-format" className="text-xs text-slate-500 sm:col-span-2 lg:col-span-3 lg:self-end">
+            Times are UTC, 24-hour, written as in the table: YYYY-MM-DD HH:MM.
+          </p>
+          <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">
+            <button type="submit" className="btn btn-primary">
+              Apply filters
+            </button>
+            <a href="/audit" className="btn">
+              Clear
+            </a>
+            {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+          </div>
+        </form>
+      </Disclosure>
       {query.leaseId ? (
         <p className="mb-2 text-sm" role="note">
           Showing the events of lease <code className="text-xs">{query.leaseId}</code>.{" "}
