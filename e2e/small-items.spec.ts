@@ -38,6 +38,14 @@ test("favicon, kept value, bot usage, mount TTL, approvals grammar", async ({ pa
   await expect(usage).toContainText('"mcpServers"');
   await expect(usage).toContainText("rvb_…paste the bot token here");
 
+  // A rotated token gets the same help on the bot's page.
+  await page.getByRole("link", { name: "Set this bot’s permissions" }).click();
+  await page.getByRole("button", { name: "Rotate token" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Rotate token" }).click();
+  const rotated = page.getByTestId("bot-usage");
+  await rotated.getByText("How to use this token").click();
+  await expect(rotated).toContainText(`export RV_URL=${vault.url}`);
+
   const bot = await api(vault, "POST", "/api/v1/bots", { name: "ttl-bot" });
   await api(vault, "POST", "/api/v1/mounts", {
     name: "ttl-mount",

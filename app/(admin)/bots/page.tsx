@@ -1,5 +1,4 @@
-import { headers } from "next/headers";
-import { botUsageSnippets } from "@/lib/bots/bot-usage-snippets";
+import { botUsageForRequest } from "@/lib/bots/bot-usage-snippets";
 import { requirePageUser } from "@/lib/auth/require-page-user";
 import { can } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/prisma";
@@ -18,8 +17,7 @@ export default async function BotsPage({ searchParams }: { searchParams: Promise
   const user = await requirePageUser("metadata:read", "/bots");
   const query = parseListQuery(botPageQuerySchema, await searchParams);
   const bots = await listBotsPage(prisma, { orgId: user.orgId, ...query });
-  const h = await headers();
-  const usage = botUsageSnippets(`${h.get("x-forwarded-proto") ?? "http"}://${h.get("host") ?? "localhost:3000"}`);
+  const usage = await botUsageForRequest();
   return (
     <>
       <PageHeader title="Bots" description="Each bot authenticates with its own token and may lease only the secrets it is granted." />

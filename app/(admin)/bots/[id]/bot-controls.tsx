@@ -3,10 +3,11 @@ import { useState } from "react";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Checkbox } from "@/components/field";
 import { ShownOnce } from "@/components/shown-once";
+import { BotUsage, type BotUsageSnippets } from "@/components/bot-usage";
 import { deleteBotAction, rotateBotTokenAction, setFrozenAction } from "../actions";
 import { incidentAction } from "../../leases/actions";
 
-export function BotControls({ bot, canWrite, canFreeze, canRevoke }: { bot: { id: string; name: string; frozen: boolean }; canWrite: boolean; canFreeze: boolean; canRevoke: boolean }) {
+export function BotControls({ bot, canWrite, canFreeze, canRevoke, usage }: { bot: { id: string; name: string; frozen: boolean }; canWrite: boolean; canFreeze: boolean; canRevoke: boolean; usage: BotUsageSnippets }) {
   const [token, setToken] = useState<string | null>(null);
   return (
     <div className="space-y-3">
@@ -63,7 +64,12 @@ export function BotControls({ bot, canWrite, canFreeze, canRevoke }: { bot: { id
           />
         ) : null}
       </div>
-      {token ? <ShownOnce label="New bot token" value={token} /> : null}
+      {token ? (
+        <div className="space-y-2">
+          <ShownOnce label="New bot token" value={token} />
+          <BotUsage usage={usage} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { formatTime } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { StatusBadge } from "@/components/status-badge";
 import { LeasesTable } from "../../leases/columns";
+import { botUsageForRequest } from "@/lib/bots/bot-usage-snippets";
 import { BotControls } from "./bot-controls";
 import { GrantForm } from "./grant-form";
 import { GrantsTable } from "./grants-table";
@@ -59,7 +60,7 @@ export default async function BotPage({ params }: { params: Promise<{ id: string
         }
       />
       <div className="space-y-6">
-        <BotControls bot={{ id: bot.id, name: bot.name, frozen: bot.frozen }} canWrite={can(role, "bots:write")} canFreeze={can(role, "bots:freeze")} canRevoke={can(role, "leases:revoke")} />
+        <BotControls bot={{ id: bot.id, name: bot.name, frozen: bot.frozen }} usage={await botUsageForRequest()} canWrite={can(role, "bots:write")} canFreeze={can(role, "bots:freeze")} canRevoke={can(role, "leases:revoke")} />
         {can(role, "bots:write") ? (
           <div className="card">
             <EnvironmentForm bot={{ id: bot.id, environment: bot.environment }} />
