@@ -68,10 +68,11 @@ export interface ResolveLeaseOptions {
    */
   budget?: { limits: RateLimits; route: string };
   /**
-   * Another event to record in the claim's own statement, so it commits exactly when the
-   * value is handed out (vault.read records itself this way when it reveals a value).
+   * vault.read revealing the value to the agent: its event is recorded in the claim's own
+   * statement (so it commits exactly when the value is handed out), and the claim holds
+   * only while the bot's grant still has revealToAgent.
    */
-  alsoRecord?: (lease: { version: number }) => AuditInput;
+  reveal?: (lease: { version: number }) => AuditInput;
 }
 
 export interface ResolvedSecret {
@@ -128,7 +129,7 @@ export const READ_SQL = `
 // makes a single-use lease yield its value once under any concurrency; it also refuses
 // if a newer version appeared since the read, so the caller never gets a stale value
 // recorded as current. No row back: something changed, read again.
-const claimSql = (extraEvent: boolean) => `
+const claimSql = (reveal: boolean) => `
   WITH rv_claim AS (
     UPDATE "Lease"
        SET "resolveCount" = "resolveCount" + 1,
@@ -140,15 +141,18 @@ const claimSql = (extraEvent: boolean) => `
        -- here: without table statistics a generic plan then picks the (secretId, status)
        -- index and walks every active lease of the secret (measured: 14,000 rows, 11 ms).
        AND "secretId" IS NOT NULL AND "lockedAt" IS NULL
-       AND NOT EXISTS (SELECT 1 FROM "SecretVersion" sv WHERE sv."secretId" = $4::text AND sv."version" > $5::int)
+       AND NOT EXISTS (SELECT 1 FROM "SecretVersion" sv WHERE sv."secretId" = $4::text AND sv."version" > $5::int)${reveal ? `
+       -- A reveal to the agent holds only while the grant still says so: switched off
+       -- since vault.read checked it, nothing is claimed and the read answers "retry".
+       AND EXISTS (SELECT 1 FROM "Grant" g WHERE g."botId" = "Lease"."botId" AND g."secretId" = $4::text AND g."revealToAgent")` : ""}
     RETURNING "id"),
-  ${appendEventSql(5, "rv_claim")}${extraEvent ? `,
+  ${appendEventSql(5, "rv_claim")}${reveal ? `,
   ${appendEventSql(5 + EVENT_COLUMNS.length, "rv_claim", "rv_event_also")}` : ""}
   SELECT "id" FROM rv_event`;
 
 export const CLAIM_SQL = claimSql(false);
-/** The claim with a second event that commits with it (vault.read's reveal). */
-const CLAIM_ALSO_SQL = claimSql(true);
+/** vault.read's reveal: the claim, only while the grant reveals, with vault.read committed in it. */
+const CLAIM_REVEAL_SQL = claimSql(true);
 
 /** What a resolve event carries beyond the columns: how the lease was taken (mount, MCP tool). */
 function accessData(lease: { singleUse?: boolean; mount: string | null; tool: string | null }): Record<string, unknown> | null {
@@ -164,7 +168,7 @@ const claimable = (l: ReadLease, at: Date) => l.status === "active" && l.expires
 
 export async function resolveLease(
   db: PrismaClient,
-  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens, budget, alsoRecord }: ResolveLeaseOptions,
+  { leaseId, leaseToken, ip = null, keys = getKeyProvider(), now = () => new Date(), maxBadTokens = rateLimitsFromEnv().badLeaseTokens, budget, reveal }: ResolveLeaseOptions,
 ): Promise<ResolvedSecret> {
   const tokenHash = hashToken(leaseToken);
   const at = now();
@@ -210,11 +214,11 @@ export async function resolveLease(
       },
       at,
     );
-    const also = alsoRecord ? appendEventValues(prepareAuditEvent(alsoRecord({ version }), at)) : [];
+    const revealed = reveal ? appendEventValues(prepareAuditEvent(reveal({ version }), at)) : [];
     const claimed = await sql.query({
-      name: alsoRecord ? "rv_resolve_claim_also" : "rv_resolve_claim",
-      text: alsoRecord ? CLAIM_ALSO_SQL : CLAIM_SQL,
-      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event), ...also],
+      name: reveal ? "rv_resolve_claim_reveal" : "rv_resolve_claim",
+      text: reveal ? CLAIM_REVEAL_SQL : CLAIM_SQL,
+      values: [leaseId, tokenHash, at.toISOString(), lease.secretId, version, ...appendEventValues(event), ...revealed],
     });
     if (claimed.rows.length > 0) {
       return { secret: lease.secretName, scope: lease.scope, version, value, expiresAt: lease.expiresAt.toISOString() };

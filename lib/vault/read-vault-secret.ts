@@ -81,7 +81,7 @@ export async function readVaultSecret(
     ip,
     keys,
     now,
-    alsoRecord: ({ version }) => ({ ...readEvent({ revealed: true }), leaseId: lease.id, secretVersion: version }),
+    reveal: ({ version }) => ({ ...readEvent({ revealed: true }), leaseId: lease.id, secretVersion: version }),
   });
   return { secret: secret.name, scope: secret.scope, reference, approvalRequired, revealed: true, value: resolved.value };
 }

@@ -3,7 +3,9 @@
 // org isolation, and the value only with revealToAgent and never in an event.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database";
-import { refusal, sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
+import { issueLease, refusal, sealAudit, seedBot, seedGrant, seedScenario, seedSecret } from "../../test/fixtures";
+import { resolveLease } from "../leases/resolve-lease";
+import { requestLeaseSchema } from "../validations/lease";
 import { transaction } from "../db/prisma";
 import { SYSTEM_ACTOR } from "../audit/record-audit-event";
 import { sseEventName } from "../events/event-names";
@@ -79,6 +81,22 @@ describe("readVaultSecret", () => {
     // Switched off again: references only.
     await setReveal(s.orgId, s.grant.id, false);
     expect(await readVaultSecret(db.prisma, { bot: s.principal, input: read(s.secret.name) })).toMatchObject({ revealed: false });
+  });
+
+  it("hands out nothing when the reveal is switched off between vault.read's check and the claim", async () => {
+    // The claim is where the value leaves: it re-reads the grant, so the switch made after
+    // the check (here: before the resolve of the lease vault.read issued) wins.
+    const s = await seedScenario(db.prisma);
+    const lease = await issueLease(db.prisma, { bot: s.principal, input: requestLeaseSchema.parse({ secret: s.secret.name, justification, singleUse: true }) });
+    const revealEvent = () => ({ orgId: s.orgId, type: "vault.read", actor: { type: "bot" as const, id: s.principal.id }, botId: s.principal.id, secretId: s.secret.id, data: { revealed: true } });
+    expect(await refusal(resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken, reveal: revealEvent }))).toMatchObject({ code: "conflict" });
+    expect(await db.prisma.lease.findUniqueOrThrow({ where: { id: lease.id } })).toMatchObject({ status: "active", resolveCount: 0 });
+    expect((await events(s.orgId)).map((e) => e.type)).not.toContain("vault.read");
+
+    await setReveal(s.orgId, s.grant.id, true);
+    const resolved = await resolveLease(db.prisma, { leaseId: lease.id, leaseToken: lease.leaseToken, reveal: revealEvent });
+    expect(resolved.value).toBe(s.value);
+    expect((await events(s.orgId)).map((e) => e.type).slice(-2)).toEqual(["lease.resolved", "vault.read"]);
   });
 
   it("refuses an unknown and an ungranted secret alike, recording the usual denial", async () => {
