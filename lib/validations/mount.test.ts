@@ -27,6 +27,10 @@ describe("mount validation", () => {
     expect(remote({ "Bad Header": "{{secret:K}}" })[0]).toMatch(/valid HTTP header name/);
     expect(remote({ Authorization: "Bearer {{secret:K}}\r\nX-Evil: 1" })[0]).toMatch(/one line/);
     expect(remote({ Authorization: "Bearer {{secret:OTHER}}" })).toContain("mappings: Header placeholder {{secret:OTHER}} has no mapping");
+    // A credential header takes a reference, never a literal (it would be stored and shown in clear).
+    expect(remote({ Authorization: "Bearer ghp_literal", "X-Trace": "{{secret:K}}" })).toContain("headers.Authorization: Authorization carries a credential: use a {{secret:NAME}} reference, never the value");
+    expect(remote({ "X-Api-Key": "literal", "X-Trace": "{{secret:K}}" })[0]).toMatch(/X-Api-Key carries a credential/);
+    expect(remote({ "X-Request-Source": "agent", Authorization: "Bearer {{secret:K}}" })).toEqual([]);
     expect(issues({ command: "node", headers: { A: "b" }, mappings: [{ secret: "K", env: "K" }] })).toContain("mappings: Headers are for remote (url) mounts");
     expect(issues({ url: "https://x.example/mcp", args: ["--x"], mappings: [{ secret: "K", tools: ["t"] }] })).toContain("mappings: A remote (url) mount takes no arguments");
     expect(issues({ url: "https://x.example/mcp", mappings: [{ secret: "K", env: "K" }] })).toContain("mappings: A remote (url) mount has no environment: put secrets in headers");

@@ -50,6 +50,8 @@ export const mountUrlSchema = textSchema()
 // Headers the bridge sets itself (transport and session) may not be mapped.
 const RESERVED_HEADERS = new Set(["host", "content-length", "content-type", "accept", "connection", "transfer-encoding", "mcp-session-id", "mcp-protocol-version", "last-event-id"]);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+/** Headers that carry credentials: their values must come from the vault. */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|key|secret|auth|password|session/i;
 /** Header name → value template, e.g. {"Authorization": "Bearer {{secret:GITHUB_TOKEN}}"}. */
 const headersSchema = z
   .record(z.string(), textSchema().max(4000).refine((v) => !/[\r\n]/.test(v), "Header values are one line"))
@@ -59,6 +61,10 @@ const headersSchema = z
     for (const name of names) {
       if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", message: "Use a valid HTTP header name", path: [name] });
       else if (RESERVED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: "custom", message: "This header is set by the bridge", path: [name] });
+      else if (CREDENTIAL_HEADER.test(name) && !argSecretNames([headers[name]]).size) {
+        // A literal credential would sit unencrypted in the recipe, shown to every member and bot.
+        ctx.addIssue({ code: "custom", message: `${name} carries a credential: use a {{secret:NAME}} reference, never the value`, path: [name] });
+      }
     }
   });
 
