@@ -51,7 +51,12 @@ export class Pkcs11KeyProvider implements KeyProvider {
     if (cached) return cached;
     const dataKey = this.token.use((s) => {
       s.p.C_DecryptInit(s.session, gcm(s, wrapped.subarray(0, IV_BYTES), keyId), s.key(label));
-      return Buffer.from(s.p.C_Decrypt(s.session, wrapped.subarray(IV_BYTES), Buffer.alloc(wrapped.length)));
+      const out = Buffer.alloc(wrapped.length);
+      try {
+        return Buffer.from(s.p.C_Decrypt(s.session, wrapped.subarray(IV_BYTES), out));
+      } finally {
+        out.fill(0); // the copy above is the only one left of the plaintext data key
+      }
     }, { decrypting: true });
     if (dataKey.length !== DATA_KEY_BYTES) throw new Error("unwrapped data key has the wrong length");
     cacheDataKey(cacheId, dataKey, this.cacheSeconds);
