@@ -5,25 +5,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { LeaseStatus } from "@/lib/generated/prisma/enums";
 import { enumField, field, keysetPage, related, type SortKey } from "@/lib/paging/keyset";
 import type { LeasePageQuery } from "@/lib/validations/lease";
-import { presentLease } from "./lease-status";
+import { leaseSelect, presentLease } from "./lease-status";
 
-const select = {
-  id: true,
-  botId: true,
-  secretId: true,
-  secretName: true,
-  scope: true,
-  justification: true,
-  singleUse: true,
-  status: true,
-  expiresAt: true,
-  resolveCount: true,
-  lastResolvedAt: true,
-  revokedAt: true,
-  revokeReason: true,
-  createdAt: true,
-  bot: { select: { name: true } },
-} as const satisfies Prisma.LeaseSelect;
+const select = { ...leaseSelect, bot: { select: { name: true } } } as const satisfies Prisma.LeaseSelect;
 
 type Row = Prisma.LeaseGetPayload<{ select: typeof select }>;
 

@@ -11,6 +11,7 @@ import { AuditTable } from "./columns";
 import { LiveUpdates } from "./live-updates";
 import { VerifyChainButton } from "./verify-chain-button";
 import { Disclosure } from "@/components/disclosure";
+import { botOptions, FilterSelect, secretOptions } from "@/components/filter-select";
 
 export const metadata = { title: "Audit timeline" };
 
@@ -96,53 +97,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </select>
           </label>
-          <label className="space-y-1 text-sm">
-            <span className="font-medium">Outcome</span>
-            <select name="outcome" aria-label="Outcome" defaultValue={query.outcome ?? ""} className="input">
-              <option value="">Any</option>
-              <option value="success">success</option>
-              <option value="denied">denied</option>
-              <option value="failure">failure</option>
-            </select>
-          </label>
-          <label className="space-y-1 text-sm">
-            <span className="font-medium">Bot</span>
-            <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
-              <option value="">All bots</option>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="space-y-1 text-sm">
-            <span className="font-medium">Secret</span>
-            <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
-              <option value="">All secrets</option>
-              {secrets.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name} ({s.scope})
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="space-y-1 text-sm">
-            <span className="font-medium">Actor</span>
-            <select name="actorId" aria-label="Actor" defaultValue={query.actorId ?? ""} className="input">
-              <option value="">Anyone</option>
-              {members.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.email}
-                </option>
-              ))}
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  bot {b.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect name="outcome" label="Outcome" value={query.outcome} any="Any" options={["success", "denied", "failure"].map((o) => ({ value: o, label: o }))} />
+          <FilterSelect name="botId" label="Bot" value={query.botId} any="All bots" options={botOptions(bots)} />
+          <FilterSelect name="secretId" label="Secret" value={query.secretId} any="All secrets" options={secretOptions(secrets)} />
+          <FilterSelect
+            name="actorId"
+            label="Actor"
+            value={query.actorId}
+            any="Anyone"
+            options={[...members.map((m) => ({ value: m.id, label: m.email })), ...bots.map((b) => ({ value: b.id, label: `bot ${b.name}` }))]}
+          />
           <label className="space-y-1 text-sm">
             <span className="font-medium">Justification contains</span>
             <input name="q" aria-label="Justification contains" defaultValue={query.q ?? ""} className="input" />

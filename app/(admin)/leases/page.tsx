@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/page-header";
 import { Disclosure } from "@/components/disclosure";
 import { LeasesTable } from "./columns";
 import { IncidentControl } from "./incident-control";
+import { botOptions, FilterSelect, secretOptions } from "@/components/filter-select";
 
 export const metadata = { title: "Leases" };
 
@@ -50,43 +51,13 @@ export default async function LeasesPage({ searchParams }: { searchParams: Promi
         {/* A new filter keeps the chosen order but starts again at the first page. */}
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="direction" value={query.direction} />
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Bot</span>
-          <select name="botId" aria-label="Bot" defaultValue={query.botId ?? ""} className="input">
-            <option value="">All bots</option>
-            {bots.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Secret</span>
-          <select name="secretId" aria-label="Secret" defaultValue={query.secretId ?? ""} className="input">
-            <option value="">All secrets</option>
-            {secrets.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name} ({s.scope})
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect name="botId" label="Bot" value={query.botId} any="All bots" options={botOptions(bots)} />
+        <FilterSelect name="secretId" label="Secret" value={query.secretId} any="All secrets" options={secretOptions(secrets)} />
         <label className="space-y-1 text-sm">
           <span className="font-medium">Scope</span>
           <input name="scope" aria-label="Scope" defaultValue={query.scope ?? ""} className="input" placeholder="any" />
         </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Status</span>
-          <select name="status" aria-label="Status" defaultValue={query.status ?? ""} className="input">
-            <option value="">Any status</option>
-            {LEASE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect name="status" label="Status" value={query.status} any="Any status" options={LEASE_STATUSES.map((s) => ({ value: s, label: s }))} />
         <div className="flex items-end gap-2">
           <button type="submit" className="btn btn-primary">
             Filter

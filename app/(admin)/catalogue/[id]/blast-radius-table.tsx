@@ -7,17 +7,9 @@ import { DataTable } from "@/components/data-table";
 import { StatusBadge } from "@/components/status-badge";
 import { formatDuration } from "@/lib/format";
 import { UtcTime } from "@/components/utc-time";
+import type { BlastRadiusBot } from "@/lib/secrets/get-secret-blast-radius";
 
-export interface BlastRadiusRow {
-  botId: string;
-  botName: string;
-  frozen: boolean;
-  grant: { id: string; maxTtlSeconds: number | null; singleUseOnly: boolean; mount: string | null } | null;
-  canLease: boolean;
-  activeLeases: number;
-  lastLeasedAt: Date | null;
-  lastResolvedAt: Date | null;
-}
+type BlastRadiusRow = BlastRadiusBot;
 
 const columns: ColumnDef<BlastRadiusRow>[] = [
   {
