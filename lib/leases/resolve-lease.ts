@@ -13,6 +13,7 @@ import { effectiveStatus } from "./lease-status";
 import { rateLimitsFromEnv, type RateLimits } from "@/lib/abuse/limits";
 import { bumpBucketsSql, refuseOverLimit, trimOldWindowsSometimes, windowStartOf } from "@/lib/abuse/consume-rate-limit";
 import { bucketStates } from "@/lib/abuse/count-bot-request";
+import type { ResolvedSecret } from "runtime-vault";
 
 /**
  * Someone holds this lease's id but not its token. Counted per client address: past the
@@ -75,13 +76,6 @@ export interface ResolveLeaseOptions {
   reveal?: (lease: { version: number }) => AuditInput;
 }
 
-export interface ResolvedSecret {
-  secret: string;
-  scope: string;
-  version: number;
-  value: string;
-  expiresAt: string;
-}
 
 // A row comes back even for an unknown token (all lease columns null), carrying the counts.
 interface ReadLease {
