@@ -5,6 +5,7 @@
 // that very scope: it is the bot's environment, and no mount of the bot maps the name in
 // another scope.
 import type { Db } from "@/lib/db/prisma";
+import { formatReference } from "runtime-vault";
 
 export interface ReferenceContext {
   environment: string;
@@ -14,7 +15,7 @@ export interface ReferenceContext {
 
 export function secretReference(name: string, scope: string, { environment, mappings }: ReferenceContext): string {
   const implicit = scope === environment && mappings.every((m) => m.secret !== name || (m.scope ?? environment) === scope);
-  return `{{secret:${name}${implicit ? "" : `@${scope}`}}}`;
+  return formatReference(name, implicit ? undefined : scope);
 }
 
 /** The bot's environment and mount mappings; null when the bot is gone. */

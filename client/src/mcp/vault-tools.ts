@@ -6,6 +6,7 @@
 import type { BotClient } from "../sdk/bot-client.ts";
 import { RuntimeVaultError } from "../sdk/errors.ts";
 import type { VaultReadResult, VaultSecretList } from "../sdk/types.ts";
+import { formatReference } from "../exec/secret-references.ts";
 
 export interface VaultToolResult {
   content: Array<{ type: "text"; text: string }>;
@@ -37,10 +38,6 @@ export const VAULT_TOOLS: Array<{ name: string; description: string; inputSchema
     },
   },
 ];
-
-// One line on purpose: mcp-gateway's client/src/exec/secret-references.ts owns the
-// parser and exports formatReference; the lead may switch this to it at merge.
-const formatReference = (name: string, scope?: string) => `{{secret:${name}${scope ? `@${scope}` : ""}}}`;
 
 const text = (t: string, isError = false): VaultToolResult => (isError ? { content: [{ type: "text", text: t }], isError } : { content: [{ type: "text", text: t }] });
 

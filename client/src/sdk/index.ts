@@ -12,6 +12,7 @@ export { AdminClient } from "./admin-client.ts";
 export { BotClient, type HeldLease, type LeaseOptions } from "./bot-client.ts";
 export { exec, ExecError, type ExecOptions, type ExecResult, type ExecSecret, type ExecOutput } from "./exec.ts";
 export { parseSse, type SseMessage } from "./sse.ts";
+export { formatReference } from "../exec/secret-references.ts";
 export { mcpClientConfig, npxLauncher, PATH_LAUNCHER, BOT_TOKEN_PLACEHOLDER, type McpClientConfigOptions, type McpServerEntry, type McpLauncher } from "./mcp-client-config.ts";
 export { VERSION } from "../version.ts";
 
